@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: BSL-1.0
+/// @file hepad/core/concepts.hpp
+/// @brief All concept families of hepad (see docs/concepts/).
+#ifndef HEPAD_CORE_CONCEPTS_HPP
+#define HEPAD_CORE_CONCEPTS_HPP
+
+#include <hepad/core/concepts/bijector.hpp>
+#include <hepad/core/concepts/classifier.hpp>
+#include <hepad/core/concepts/dataset.hpp>
+#include <hepad/core/concepts/density.hpp>
+#include <hepad/core/concepts/fit.hpp>
+#include <hepad/core/concepts/preprocessor.hpp>
+#include <hepad/core/concepts/stage.hpp>
+
+#endif  // HEPAD_CORE_CONCEPTS_HPP

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: BSL-1.0
+/// @file hepad/hepad.hpp
+/// @brief Umbrella header: the core and every family that needs only the core dependencies
+/// (Eigen, Boost). Adapters with optional dependencies (JSON, HDF5, ROOT I/O, MPI, FastJet) are
+/// not included; include them by name. Prefer the narrow headers in your own code.
+#ifndef HEPAD_HEPAD_HPP
+#define HEPAD_HEPAD_HPP
+
+#include <hepad/config.hpp>
+#include <hepad/version.hpp>
+
+#include <hepad/core/assert.hpp>
+#include <hepad/core/atomic_file.hpp>
+#include <hepad/core/check.hpp>
+#include <hepad/core/concepts.hpp>
+#include <hepad/core/eigen.hpp>
+#include <hepad/core/error.hpp>
+#include <hepad/core/parallel.hpp>
+#include <hepad/core/progress.hpp>
+#include <hepad/core/random.hpp>
+#include <hepad/core/result.hpp>
+
+#include <hepad/config/fields.hpp>
+#include <hepad/config/value.hpp>
+
+#include <hepad/pipeline/any_stage.hpp>
+#include <hepad/pipeline/pipeline.hpp>
+#include <hepad/pipeline/registry.hpp>
+
+#endif  // HEPAD_HEPAD_HPP

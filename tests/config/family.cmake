@@ -1,0 +1,1 @@
+set(HEPAD_FAMILY_COMPONENTS json)
