@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: BSL-1.0
+/// @file hepad/io/root/tree_reader.hpp
+/// @brief `hepad::io::root::tree_reader`: reads selected branches of a tree over entry ranges,
+/// lazily (only the baskets that overlap the range are read and decompressed; the last basket of
+/// each branch is kept for the next range), plus chunk planning by entries or by decoded bytes.
+/// Handles on-disk and embedded baskets, offset tables, missing offset tables (rebuilt from the
+/// counter branch) and checks every offset and count. Not here: several files (chain.hpp).
+///
+/// Component `hepad::root_io`.
+#ifndef HEPAD_IO_ROOT_TREE_READER_HPP
+#define HEPAD_IO_ROOT_TREE_READER_HPP
+
+#include <hepad/core/error.hpp>
+#include <hepad/io/root/column.hpp>
+#include <hepad/io/root/detail/cursor.hpp>
+#include <hepad/io/root/tree.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hepad::io::root {
+
+/// An entry range [begin, end) of one tree.
+struct entry_range {
+  std::int64_t begin = 0, end = 0;
+  [[nodiscard]] std::int64_t size() const noexcept { return end - begin; }
+  friend bool operator==(const entry_range&, const entry_range&) = default;
+};
+
+/// How to cut a tree into chunks: at most `entries` entries and, if `bytes` > 0, at most `bytes`
+/// bytes of decoded column memory (values and offsets of the selected branches, computed exactly
+/// from the counter branches; a single entry larger than `bytes` is a chunk of its own).
+struct chunk_options {
+  std::int64_t entries = 100000;
+  std::int64_t bytes = 0;
+};
+
+/// I/O counters of a reader.
+struct read_stats {
+  std::int64_t baskets = 0;            ///< baskets decoded
+  std::int64_t bytes_on_disk = 0;      ///< compressed bytes read (incl. key headers)
+  std::int64_t bytes_uncompressed = 0; ///< bytes after decompression
+};
+
+namespace detail {
+
+/// Converts `n` big-endian elements of type `t` at `src` to host order at `dst`.
+inline void convert_be(leaf_type t, const unsigned char* HEPAD_RESTRICT src, std::size_t n,
+                       unsigned char* HEPAD_RESTRICT dst) noexcept {
+  switch (leaf_size(t)) {
+    case 1:
+      if (t == leaf_type::boolean)
+        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i] != 0;
+      else if (n)
+        std::memcpy(dst, src, n);
+      break;
+    case 2:
+      for (std::size_t i = 0; i < n; ++i) {
+        std::uint16_t v;
+        std::memcpy(&v, src + 2 * i, 2);
+        v = __builtin_bswap16(v);
+        std::memcpy(dst + 2 * i, &v, 2);
+      }
+      break;
+    case 4:
+      for (std::size_t i = 0; i < n; ++i) {
+        std::uint32_t v;
+        std::memcpy(&v, src + 4 * i, 4);
+        v = __builtin_bswap32(v);
+        std::memcpy(dst + 4 * i, &v, 4);
+      }
+      break;
+    default:
+      for (std::size_t i = 0; i < n; ++i) {
+        std::uint64_t v;
+        std::memcpy(&v, src + 8 * i, 8);
+        v = __builtin_bswap64(v);
+        std::memcpy(dst + 8 * i, &v, 8);
+      }
+      break;
+  }
+}
+
+/// A decoded basket: payload bytes, data border and entry starts relative to the data (n + 1
+/// values, the last = border), or no starts.
+struct decoded_basket {
+  std::int64_t first = 0, end = 0;
+  std::vector<unsigned char> payload;  // on-disk baskets: the uncompressed object
+  const unsigned char* data = nullptr;
+  std::size_t border = 0;
+  std::vector<std::int64_t> starts;
+  std::int64_t file_offset = -1;
+};
+
+}  // namespace detail
+
+/// Reads selected branches of one tree. Not thread-safe (it caches one basket per branch); use
+/// one reader per thread (they may share the `tree`).
+class tree_reader {
+ public:
+  /// @param branches names of the branches to read (in the order of the returned columns).
+  /// @throws hepad::out_of_range for a missing branch, hepad::not_supported for an unsupported one.
+  tree_reader(tree t, std::vector<std::string> branches) : tree_(std::move(t)), names_(std::move(branches)) {
+    for (const auto& n : names_) {
+      const branch& b = tree_.get(n);
+      if (!b.unsupported.empty())
+        hepad::detail::raise<not_supported>(hepad::detail::concat("file '", tree_.path(), "', branch '", n,
+                                                                  "': ", b.unsupported));
+      slots_.push_back({&b, {}, -1});
+    }
+  }
+
+  [[nodiscard]] const tree& source() const noexcept { return tree_; }
+  [[nodiscard]] const std::vector<std::string>& branch_names() const noexcept { return names_; }
+  [[nodiscard]] const read_stats& stats() const noexcept { return stats_; }
+
+  /// Reads the entries `r` of every selected branch (columns in the order of the names).
+  /// @throws hepad::invalid_argument if `r` is not within [0, entries]; hepad::format_error on
+  /// corrupt data (naming file, branch and byte offset).
+  std::vector<column> read(entry_range r) {
+    if (r.begin < 0 || r.end < r.begin || r.end > tree_.entries())
+      throw_invalid_argument("tree_reader::read",
+                             hepad::detail::concat("entry range [", r.begin, ", ", r.end, ") is outside [0, ",
+                                                   tree_.entries(), "]"));
+    std::vector<column> out;
+    out.reserve(slots_.size());
+    for (auto& s : slots_) out.push_back(read_branch(s, r));
+    check_counts(out);
+    return out;
+  }
+
+  /// Splits the tree into chunks according to `opt` (exact decoded sizes for byte limits).
+  std::vector<entry_range> plan(const chunk_options& opt) {
+    check_positive_("tree_reader::plan", "entries", opt.entries);
+    std::vector<entry_range> out;
+    const std::int64_t n = tree_.entries();
+    if (opt.bytes <= 0) {
+      for (std::int64_t b = 0; b < n; b += opt.entries) out.push_back({b, (std::min)(n, b + opt.entries)});
+      return out;
+    }
+    // exact per-entry bytes: fixed part + counts of the jagged branches
+    std::int64_t fixed = 0;
+    std::vector<std::pair<const branch*, std::int64_t>> per_count;  // counter branch, bytes per unit
+    std::vector<const branch*> strings;
+    for (const auto& s : slots_) {
+      const branch& b = *s.b;
+      const auto es = static_cast<std::int64_t>(leaf_size(b.type));
+      if (b.type == leaf_type::string) strings.push_back(&b);
+      else if (b.jagged()) per_count.emplace_back(&tree_.get(b.counter), es * b.leaf_length);
+      if (b.has_offsets()) fixed += 8;
+      if (!b.jagged() && b.type != leaf_type::string) fixed += es * b.leaf_length;
+    }
+    std::vector<std::int64_t> cost(static_cast<std::size_t>(n), fixed);
+    auto add_counts = [&](const branch& cb, std::int64_t unit, bool chars) {
+      tree_reader sub(tree_, {cb.name});
+      auto col = sub.read({0, n});
+      if (chars) {
+        for (std::int64_t i = 0; i < n; ++i)
+          cost[static_cast<std::size_t>(i)] += col[0].offsets()[static_cast<std::size_t>(i) + 1] -
+                                                col[0].offsets()[static_cast<std::size_t>(i)];
+        return;
+      }
+      for (std::int64_t i = 0; i < n; ++i) cost[static_cast<std::size_t>(i)] += static_cast<std::int64_t>(col[0].as_double(static_cast<std::size_t>(i))) * unit;
+    };
+    for (auto& [cb, unit] : per_count) add_counts(*cb, unit, false);
+    for (const branch* b : strings) add_counts(*b, 1, true);
+    std::int64_t begin = 0, acc = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t c = cost[static_cast<std::size_t>(i)];
+      if (i > begin && (acc + c > opt.bytes || i - begin >= opt.entries)) {
+        out.push_back({begin, i});
+        begin = i;
+        acc = 0;
+      }
+      acc += c;
+    }
+    if (begin < n) out.push_back({begin, n});
+    return out;
+  }
+
+ private:
+  struct slot {
+    const branch* b;
+    detail::decoded_basket cache;
+    std::int64_t cached = -1;  // basket index in cache
+  };
+
+  static void check_positive_(std::string_view fn, std::string_view arg, std::int64_t v) {
+    if (v <= 0) throw_invalid_argument(fn, hepad::detail::concat(arg, " must be positive, got ", v));
+  }
+
+  [[noreturn]] HEPAD_COLD void fail(const branch& b, std::int64_t offset, std::string_view what) const {
+    hepad::detail::raise<format_error>(tree_.path(), b.name, offset, std::string(what));
+  }
+
+  /// Decodes basket `i` of `b` into `d`.
+  void decode(const branch& b, std::size_t i, detail::decoded_basket& d) {
+    const basket_ref& ref = b.baskets[i];
+    d.first = ref.first;
+    d.end = ref.end;
+    d.starts.clear();
+    const std::int64_t n = ref.end - ref.first;
+    const auto es = static_cast<std::int64_t>(leaf_size(b.type));
+    bool have_starts = false;
+    if (ref.embedded >= 0) {
+      const embedded_basket& eb = b.embedded[static_cast<std::size_t>(ref.embedded)];
+      d.file_offset = -1;
+      d.data = eb.data.data();
+      d.border = eb.data.size();
+      if (!eb.starts.empty()) {
+        d.starts.assign(eb.starts.begin(), eb.starts.end());
+        have_starts = true;
+      }
+    } else {
+      const auto& st = *tree_.state();
+      d.file_offset = ref.seek;
+      auto rec = st.read(ref.seek, ref.bytes, b.name);
+      detail::cursor c(rec, detail::origin{st.path, b.name, ref.seek});
+      const key k = detail::read_key(c);
+      c.skip(2 + 4);  // basket version, fBufferSize
+      const std::int32_t nevbufsize = c.i32();
+      if (nevbufsize < 0) c.skip(1);  // fIOBits
+      const std::int32_t nevbuf = c.i32();
+      const std::int32_t last = c.i32();
+      if (c.pos() + 1 > static_cast<std::size_t>(k.keylen) || k.nbytes != ref.bytes)
+        fail(b, ref.seek, hepad::detail::concat("bad basket key (Nbytes ", k.nbytes, ", expected ", ref.bytes,
+                                                ", KeyLen ", k.keylen, ")"));
+      if (nevbuf != n)
+        fail(b, ref.seek, hepad::detail::concat("basket holds ", nevbuf, " entries, the branch expects ", n,
+                                                " (entries ", ref.first, "..", ref.end, ")"));
+      if (last < k.keylen || last - k.keylen > k.objlen)
+        fail(b, ref.seek, hepad::detail::concat("basket data end fLast ", last, " is outside [KeyLen ", k.keylen,
+                                                ", KeyLen + ObjLen ", k.keylen + k.objlen, "]"));
+      std::span<const unsigned char> payload(rec.data() + k.keylen, rec.size() - static_cast<std::size_t>(k.keylen));
+      if (k.compressed()) {
+        d.payload.resize(static_cast<std::size_t>(k.objlen));
+        decompress(payload, d.payload, detail::origin{st.path, b.name, ref.seek + k.keylen}, st.options);
+      } else {
+        d.payload.assign(payload.begin(), payload.end());
+      }
+      stats_.bytes_on_disk += ref.bytes;
+      stats_.bytes_uncompressed += k.objlen;
+      d.data = d.payload.data();
+      d.border = static_cast<std::size_t>(last - k.keylen);
+      if (b.has_offsets() && d.border + 4 <= d.payload.size()) {
+        // offset table: count, then n entry starts counted from the key start, then one more value
+        detail::cursor oc(d.payload, detail::origin{st.path, b.name, ref.seek, k.compressed()},
+                          static_cast<std::size_t>(k.keylen));
+        oc.seek(d.border);
+        const std::int32_t count = oc.i32();
+        if (count < n || static_cast<std::size_t>(n) > oc.remaining() / 4)
+          oc.fail(hepad::detail::concat("offset table with ", count, " entries for ", n, " entries"));
+        d.starts.resize(static_cast<std::size_t>(n));
+        for (auto& s : d.starts) s = static_cast<std::int64_t>(oc.i32()) - k.keylen;
+        have_starts = true;
+      }
+    }
+    ++stats_.baskets;
+    const std::int64_t border = static_cast<std::int64_t>(d.border);
+    if (have_starts) {
+      d.starts.push_back(border);
+      std::int64_t prev = 0;
+      for (std::size_t e = 0; e < d.starts.size(); ++e) {
+        const std::int64_t s = d.starts[e];
+        if (s < prev || s > border)
+          fail(b, d.file_offset, hepad::detail::concat("entry offset ", s, " of entry ", ref.first + static_cast<std::int64_t>(e),
+                                                       " is out of range [", prev, ", ", border, "]"));
+        prev = s;
+      }
+      if (b.type != leaf_type::string)
+        for (std::size_t e = 0; e + 1 < d.starts.size(); ++e)
+          if ((d.starts[e + 1] - d.starts[e]) % (es * b.leaf_length) != 0)
+            fail(b, d.file_offset, hepad::detail::concat("entry ", ref.first + static_cast<std::int64_t>(e), " has ",
+                                                         d.starts[e + 1] - d.starts[e], " bytes, not a multiple of ",
+                                                         es * b.leaf_length));
+      return;
+    }
+    // no offset table: build the starts
+    if (!b.has_offsets()) {
+      if (border < n * es)
+        fail(b, d.file_offset, hepad::detail::concat("basket has ", border, " data bytes for ", n, " entries of ",
+                                                     es, " bytes"));
+      return;
+    }
+    d.starts.assign(static_cast<std::size_t>(n) + 1, 0);
+    if (b.type == leaf_type::string) {
+      detail::cursor c(std::span<const unsigned char>(d.data, d.border), detail::origin{tree_.path(), b.name, d.file_offset, true});
+      for (std::int64_t e = 0; e < n; ++e) {
+        d.starts[static_cast<std::size_t>(e)] = static_cast<std::int64_t>(c.pos());
+        (void)c.tstring();
+      }
+      d.starts.back() = static_cast<std::int64_t>(c.pos());
+      return;
+    }
+    if (!b.jagged()) {
+      for (std::int64_t e = 0; e <= n; ++e) d.starts[static_cast<std::size_t>(e)] = e * es * b.leaf_length;
+    } else {
+      tree_reader sub(tree_, {b.counter});
+      auto counts = sub.read({ref.first, ref.end});
+      const column& cc = counts[0];
+      for (std::int64_t e = 0; e < n; ++e) {
+        const double cnt = cc.as_double(static_cast<std::size_t>(e));
+        if (cnt < 0 || cnt > 1e9)
+          fail(b, d.file_offset, hepad::detail::concat("counter '", b.counter, "' is ", cnt, " at entry ", ref.first + e));
+        d.starts[static_cast<std::size_t>(e) + 1] = d.starts[static_cast<std::size_t>(e)] + static_cast<std::int64_t>(cnt) * es * b.leaf_length;
+      }
+    }
+    if (d.starts.back() > border)
+      fail(b, d.file_offset, hepad::detail::concat("entries need ", d.starts.back(), " bytes, the basket holds ", border));
+  }
+
+  column read_branch(slot& s, entry_range r) {
+    const branch& b = *s.b;
+    column col(b.name, b.type, b.has_offsets());
+    col.reserve_entries(static_cast<std::size_t>(r.size()));
+    if (r.size() == 0) return col;
+    const auto es = leaf_size(b.type);
+    auto it = std::upper_bound(b.baskets.begin(), b.baskets.end(), r.begin,
+                               [](std::int64_t e, const basket_ref& x) { return e < x.first; });
+    std::size_t i = static_cast<std::size_t>(it - b.baskets.begin()) - 1;
+    for (std::int64_t e = r.begin; e < r.end; ++i) {
+      if (i >= b.baskets.size()) fail(b, -1, hepad::detail::concat("no basket holds entry ", e));
+      if (s.cached != static_cast<std::int64_t>(i)) {
+        s.cached = -1;
+        decode(b, i, s.cache);
+        s.cached = static_cast<std::int64_t>(i);
+      }
+      const auto& d = s.cache;
+      const std::int64_t a = e - d.first, z = (std::min)(r.end, d.end) - d.first;
+      if (!b.has_offsets()) {
+        const std::size_t n = static_cast<std::size_t>(z - a);
+        detail::convert_be(b.type, d.data + static_cast<std::size_t>(a) * es, n, col.grow(n));
+        col.commit(n);
+      } else if (b.type == leaf_type::string) {
+        for (std::int64_t k = a; k < z; ++k) {
+          detail::cursor c(std::span<const unsigned char>(d.data + d.starts[static_cast<std::size_t>(k)],
+                                                          static_cast<std::size_t>(d.starts[static_cast<std::size_t>(k) + 1] - d.starts[static_cast<std::size_t>(k)])),
+                           detail::origin{tree_.path(), b.name, d.file_offset, true});
+          const std::string str = c.tstring();
+          std::memcpy(col.grow(str.size()), str.data(), str.size());
+          col.commit(str.size());
+          col.push_entry(static_cast<std::int64_t>(str.size()));
+        }
+      } else {
+        const std::int64_t b0 = d.starts[static_cast<std::size_t>(a)], b1 = d.starts[static_cast<std::size_t>(z)];
+        const std::size_t n = static_cast<std::size_t>(b1 - b0) / es;
+        detail::convert_be(b.type, d.data + b0, n, col.grow(n));
+        col.commit(n);
+        auto& off = col.offsets_mut();
+        for (std::int64_t k = a; k < z; ++k)
+          off.push_back(off.back() + (d.starts[static_cast<std::size_t>(k) + 1] - d.starts[static_cast<std::size_t>(k)]) /
+                                         static_cast<std::int64_t>(es));
+      }
+      e = d.end;
+    }
+    return col;
+  }
+
+  /// If a jagged branch and its counter were both read, their counts must agree.
+  void check_counts(const std::vector<column>& cols) const {
+    for (std::size_t j = 0; j < slots_.size(); ++j) {
+      const branch& b = *slots_[j].b;
+      if (!b.jagged()) continue;
+      for (std::size_t k = 0; k < slots_.size(); ++k) {
+        if (slots_[k].b->name != b.counter) continue;
+        const column& cnt = cols[k];
+        const auto off = cols[j].offsets();
+        for (std::size_t e = 0; e < cnt.size(); ++e) {
+          const auto want = static_cast<std::int64_t>(cnt.as_double(e)) * b.leaf_length;
+          if (off[e + 1] - off[e] != want)
+            hepad::detail::raise<format_error>(tree_.path(), b.name, -1,
+                                               hepad::detail::concat("wrong count: entry ", e, " of the range has ",
+                                                                     off[e + 1] - off[e], " values, counter '",
+                                                                     b.counter, "' says ", want));
+        }
+      }
+    }
+  }
+
+  tree tree_;
+  std::vector<std::string> names_;
+  std::vector<slot> slots_;
+  read_stats stats_;
+};
+
+}  // namespace hepad::io::root
+
+#endif  // HEPAD_IO_ROOT_TREE_READER_HPP
