@@ -503,6 +503,8 @@ class table {
   template <class T>
   friend class table;
   friend class table_view<S>;
+  template <class T>
+  friend table<T> concat(std::span<const table<T>> parts);
 
   std::vector<std::string> names_;
   matrix<S> values_;
@@ -587,8 +589,41 @@ inline table_view<S> table<S>::rows(std::int64_t first, std::int64_t n) const {
 template <class S>
 [[nodiscard]] inline table<S> concat(std::span<const table<S>> parts) {
   if (parts.empty()) throw_invalid_argument("data::concat", "parts must not be empty");
-  table<S> out = parts.front();
-  for (std::size_t k = 1; k < parts.size(); ++k) out.append(parts[k]);
+  const table<S>& first = parts.front();
+  std::int64_t total = 0;
+  for (const auto& p : parts) total += p.size();
+  table<S> out = first.empty_like(0);
+  out.values_.resize(total, first.n_columns());
+  out.weights_.resize(total);
+  out.labels_.resize(total);
+  out.jagged_ = first.jagged_;
+  std::int64_t at = 0;
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    const table<S>& p = parts[k];
+    if (p.n_columns() != first.n_columns())
+      throw_invalid_argument("data::concat", hepad::detail::concat("part ", k, " has ", p.n_columns(),
+                                                                   " columns, part 0 has ", first.n_columns()));
+    if (p.names_ == first.names_) {
+      out.values_.middleRows(at, p.size()) = p.values_;
+    } else {
+      for (std::size_t j = 0; j < first.names_.size(); ++j) {
+        const auto src = p.find(first.names_[j]);
+        if (src < 0)
+          throw_invalid_argument("data::concat",
+                                 hepad::detail::concat("part ", k, " has no column '", first.names_[j], "'"));
+        out.values_.col(static_cast<Eigen::Index>(j)).segment(at, p.size()) = p.values_.col(src);
+      }
+    }
+    out.weights_.segment(at, p.size()) = p.weights_;
+    out.labels_.segment(at, p.size()) = p.labels_;
+    if (k > 0) {
+      if (p.jagged_names_.size() != first.jagged_names_.size())
+        throw_invalid_argument("data::concat", "the parts have different jagged collections");
+      for (std::size_t c = 0; c < out.jagged_.size(); ++c)
+        out.jagged_[c].append(p.jagged_column(first.jagged_names_[c]));
+    }
+    at += p.size();
+  }
   return out;
 }
 /// `concat({a, b, ...})`.
