@@ -77,14 +77,14 @@ struct interval {
 
 /// An interval on the column called `column`.
 struct cut {
-  std::string column;
-  interval range;
+  std::string column{};
+  interval range{};
   friend bool operator==(const cut&, const cut&) = default;
 };
 
 /// An AND of cuts (an axis-aligned box). No cuts: the whole space.
 struct box {
-  std::vector<cut> cuts;
+  std::vector<cut> cuts{};
   /// Whether some cut is empty (the box contains nothing).
   [[nodiscard]] bool is_empty() const noexcept {
     return std::any_of(cuts.begin(), cuts.end(), [](const cut& c) { return c.range.is_empty(); });
