@@ -46,6 +46,7 @@ inline std::string_view codec_name(codec c) noexcept {
 struct decompress_options {
   bool verify_lz4_checksum = true;            ///< check the XXH64 of every "L4" block
   std::uint64_t lzma_memory_limit = 1ull << 28;  ///< liblzma decoder memory limit (bytes)
+  std::int64_t max_object_bytes = 1ll << 30;     ///< larger uncompressed records are rejected
 };
 
 namespace detail {

@@ -219,6 +219,9 @@ struct file_state {
       fail_at(c.where(), 0, hepad::detail::concat("key Nbytes ", k.nbytes, " is less than KeyLen ", k.keylen));
     std::span<const unsigned char> payload(rec.data() + k.keylen, rec.size() - static_cast<std::size_t>(k.keylen));
     if (!k.compressed()) return std::vector<unsigned char>(payload.begin(), payload.end());
+    if (k.objlen > options.max_object_bytes)
+      fail_at(c.where(), 0, hepad::detail::concat("object of ", k.objlen, " bytes exceeds the limit of ",
+                                                  options.max_object_bytes, " bytes (decompress_options)"));
     std::vector<unsigned char> out(static_cast<std::size_t>(k.objlen));
     decompress(payload, out, origin{path, item, seek + k.keylen}, options);
     return out;

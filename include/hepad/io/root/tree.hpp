@@ -377,7 +377,9 @@ class tree_parser {
       const auto ui = static_cast<std::size_t>(i);
       const std::int64_t e0 = basket_entry[ui];
       const std::int64_t e1 = ui + 1 < basket_entry.size() ? basket_entry[ui + 1] : b.entries;
-      if (e0 != pos || e1 < e0 || e1 > b.entries || basket_bytes[ui] <= 0 || basket_seek[ui] <= 0)
+      // 65536 entries per stored byte is beyond any codec's ratio: a larger claim is corrupt
+      if (e0 != pos || e1 < e0 || e1 > b.entries || basket_bytes[ui] <= 0 || basket_seek[ui] <= 0 ||
+          (e1 - e0) / 65536 > basket_bytes[ui])
         bad(hepad::detail::concat("basket ", i, " has bad entries [", e0, ", ", e1, "), ", basket_bytes[ui],
                                   " bytes at ", basket_seek[ui]));
       b.baskets.push_back({e0, e1, basket_seek[ui], basket_bytes[ui], -1});

@@ -155,23 +155,31 @@ class tree_reader {
       if (b.has_offsets()) fixed += 8;
       if (!b.jagged() && b.type != leaf_type::string) fixed += es * b.leaf_length;
     }
-    std::vector<std::int64_t> cost(static_cast<std::size_t>(n), fixed);
-    auto add_counts = [&](const branch& cb, std::int64_t unit, bool chars) {
-      tree_reader sub(tree_, {cb.name});
-      auto col = sub.read({0, n});
-      if (chars) {
-        for (std::int64_t i = 0; i < n; ++i)
-          cost[static_cast<std::size_t>(i)] += col[0].offsets()[static_cast<std::size_t>(i) + 1] -
-                                                col[0].offsets()[static_cast<std::size_t>(i)];
-        return;
-      }
-      for (std::int64_t i = 0; i < n; ++i) cost[static_cast<std::size_t>(i)] += static_cast<std::int64_t>(col[0].as_double(static_cast<std::size_t>(i))) * unit;
+    // read the counters first (this validates that the baskets really hold n entries)
+    std::vector<std::pair<column, std::int64_t>> counts;  // counter column (or string column), unit
+    for (auto& [cb, unit] : per_count) {
+      tree_reader sub(tree_, {cb->name});
+      counts.emplace_back(std::move(sub.read({0, n})[0]), unit);
+    }
+    for (const branch* b : strings) {
+      tree_reader sub(tree_, {b->name});
+      counts.emplace_back(std::move(sub.read({0, n})[0]), -1);
+    }
+    if (counts.empty()) {  // fixed-size entries only
+      const std::int64_t step = (std::min)(opt.entries, (std::max)(std::int64_t{1}, opt.bytes / (std::max)(fixed, std::int64_t{1})));
+      for (std::int64_t b = 0; b < n; b += step) out.push_back({b, (std::min)(n, b + step)});
+      return out;
+    }
+    auto cost = [&](std::int64_t i) {
+      std::int64_t c = fixed;
+      const auto ui = static_cast<std::size_t>(i);
+      for (const auto& [col, unit] : counts)
+        c += unit < 0 ? col.offsets()[ui + 1] - col.offsets()[ui] : static_cast<std::int64_t>(col.as_double(ui)) * unit;
+      return c;
     };
-    for (auto& [cb, unit] : per_count) add_counts(*cb, unit, false);
-    for (const branch* b : strings) add_counts(*b, 1, true);
     std::int64_t begin = 0, acc = 0;
     for (std::int64_t i = 0; i < n; ++i) {
-      const std::int64_t c = cost[static_cast<std::size_t>(i)];
+      const std::int64_t c = cost(i);
       if (i > begin && (acc + c > opt.bytes || i - begin >= opt.entries)) {
         out.push_back({begin, i});
         begin = i;
@@ -227,7 +235,7 @@ class tree_reader {
       if (nevbufsize < 0) c.skip(1);  // fIOBits
       const std::int32_t nevbuf = c.i32();
       const std::int32_t last = c.i32();
-      if (c.pos() + 1 > static_cast<std::size_t>(k.keylen) || k.nbytes != ref.bytes)
+      if (c.pos() + 1 > static_cast<std::size_t>(k.keylen) || k.nbytes != ref.bytes || k.keylen > k.nbytes)
         fail(b, ref.seek, hepad::detail::concat("bad basket key (Nbytes ", k.nbytes, ", expected ", ref.bytes,
                                                 ", KeyLen ", k.keylen, ")"));
       if (nevbuf != n)
@@ -238,6 +246,9 @@ class tree_reader {
                                                 ", KeyLen + ObjLen ", k.keylen + k.objlen, "]"));
       std::span<const unsigned char> payload(rec.data() + k.keylen, rec.size() - static_cast<std::size_t>(k.keylen));
       if (k.compressed()) {
+        if (k.objlen > st.options.max_object_bytes)
+          fail(b, ref.seek, hepad::detail::concat("basket of ", k.objlen, " bytes exceeds the limit of ",
+                                                  st.options.max_object_bytes, " bytes (decompress_options)"));
         d.payload.resize(static_cast<std::size_t>(k.objlen));
         decompress(payload, d.payload, detail::origin{st.path, b.name, ref.seek + k.keylen}, st.options);
       } else {
@@ -317,7 +328,6 @@ class tree_reader {
   column read_branch(slot& s, entry_range r) {
     const branch& b = *s.b;
     column col(b.name, b.type, b.has_offsets());
-    col.reserve_entries(static_cast<std::size_t>(r.size()));
     if (r.size() == 0) return col;
     const auto es = leaf_size(b.type);
     auto it = std::upper_bound(b.baskets.begin(), b.baskets.end(), r.begin,
@@ -332,6 +342,7 @@ class tree_reader {
       }
       const auto& d = s.cache;
       const std::int64_t a = e - d.first, z = (std::min)(r.end, d.end) - d.first;
+      col.reserve_entries(static_cast<std::size_t>(z - a));
       if (!b.has_offsets()) {
         const std::size_t n = static_cast<std::size_t>(z - a);
         detail::convert_be(b.type, d.data + static_cast<std::size_t>(a) * es, n, col.grow(n));
