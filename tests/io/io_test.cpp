@@ -10,6 +10,7 @@
 #include <hepad/io/hdf5.hpp>
 #include <hepad/io/npy.hpp>
 #include <hepad/io/npz.hpp>
+#include <hepad/io/table_convert.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -403,4 +404,58 @@ TEST_CASE("numpy and h5py read what hepad writes") {
   CHECK(got.find(" bool ") != std::string::npos);
   CHECK(got.find(" 22 ") != std::string::npos);  // i % 3 == 0 for 64 rows
   CHECK(got.find(" 65534") != std::string::npos);
+}
+
+TEST_CASE("to_table / from_table: roles, weights, labels, jagged collections; chunked table source") {
+  io::record_batch b;
+  std::vector<double> m(10), pt(10), w(10);
+  std::vector<std::int32_t> y(10);
+  std::vector<std::uint64_t> ev(10);
+  std::vector<std::vector<float>> mu_pt(10), mu_eta(10);
+  for (std::size_t i = 0; i < 10; ++i) {
+    m[i] = 3.0 + 0.1 * static_cast<double>(i);
+    pt[i] = 100.0 * static_cast<double>(i);
+    w[i] = i % 2 ? -0.5 : 2.0;
+    y[i] = static_cast<std::int32_t>(i % 2);
+    ev[i] = 1000 + i;
+    for (std::size_t k = 0; k < i % 3; ++k) {
+      mu_pt[i].push_back(static_cast<float>(i + k));
+      mu_eta[i].push_back(-static_cast<float>(k));
+    }
+  }
+  b.add(io::make_column("event", ev)).add(io::make_column("mjj", m)).add(io::make_column("pt", pt));
+  b.add(io::make_column("w", w)).add(io::make_column("y", y));
+  b.add(io::make_list_column("Muon_pt", mu_pt)).add(io::make_list_column("Muon_eta", mu_eta));
+  const auto t = io::to_table<float>(b, {.features = {"pt"}, .context = {"mjj"}, .weight = "w", .label = "y",
+                                         .jagged = {{"Muon", {"Muon_pt", "Muon_eta"}}}});
+  REQUIRE(t.size() == 10);
+  CHECK(t.n_features() == 1);
+  CHECK(t.n_context() == 1);
+  CHECK(t.features()(4, 0) == 400.0f);
+  CHECK(t.context()(2, 0) == 3.2f);
+  CHECK(t.weights()(3) == -0.5f);
+  CHECK(t.labels()(3) == 1);
+  const auto& mu = t.jagged_column("Muon");
+  CHECK(mu.fields() == std::vector<std::string>{"pt", "eta"});
+  CHECK(mu.count(5) == 2);
+  CHECK(mu[5](1, 0) == 6.0f);
+  CHECK(mu[5](1, 1) == -1.0f);
+  const auto back = io::from_table(t);
+  CHECK(back["pt"].values<float>()[4] == 400.0f);
+  CHECK(back["weight"].values<float>()[3] == -0.5f);
+  CHECK(back["label"].values<std::int32_t>()[1] == 1);
+  CHECK(back["Muon_eta"].offsets == b["Muon_eta"].offsets);
+  // a chunked reader as a data::table_source
+  const fs::path f = scratch() / "tt.npy";
+  io::write_npy(f, io::make_ndarray(m, {10}));
+  io::npy_reader r(f, {.events = 4}, {"mjj"});
+  io::table_source<double, io::npy_reader> src(r);
+  std::size_t rows = 0, chunks = 0;
+  for (const auto& c : hepad::data::chunks(src)) {
+    rows += static_cast<std::size_t>(c.size());
+    ++chunks;
+  }
+  CHECK(rows == 10);
+  CHECK(chunks == 3);
+  CHECK_THROWS_AS((void)io::to_table<float>(b, {.features = {"nope"}}), hepad::out_of_range);
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: parquet
 /// @file hepad/io/parquet/reader.hpp
 /// @brief `hepad::io::parquet::reader` and `read()`: a Parquet reader without Arrow (component
 /// hepad::parquet).

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: parquet
 /// @file hepad/io/parquet/writer.hpp
 /// @brief `hepad::io::parquet::writer` and `write()`: Parquet files without Arrow (component
 /// hepad::parquet): typed flat columns (REQUIRED, or OPTIONAL when the column has nulls) and list

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: parquet
 /// @file hepad/io/parquet/detail/encoding.hpp
 /// @brief Internal: the RLE / bit-packing hybrid of apache/parquet-format Encodings.md (levels,
 /// dictionary indices, RLE booleans): a bounds-checked decoder and an encoder.

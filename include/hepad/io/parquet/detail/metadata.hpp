@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: parquet
 /// @file hepad/io/parquet/detail/metadata.hpp
 /// @brief Internal: the subset of parquet.thrift (apache/parquet-format) that hepad reads and
 /// writes: FileMetaData, SchemaElement, RowGroup, ColumnChunk, ColumnMetaData, PageHeader and the

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: parquet
 /// @file hepad/io/parquet/detail/thrift.hpp
 /// @brief Internal: the Thrift compact protocol (apache/thrift doc/specs/thrift-compact-protocol.md),
 /// a bounds-checked decoder that skips unknown fields and an encoder. Only what Parquet metadata
