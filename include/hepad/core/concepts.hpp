@@ -5,10 +5,14 @@
 #define HEPAD_CORE_CONCEPTS_HPP
 
 #include <hepad/core/concepts/bijector.hpp>
+#include <hepad/core/concepts/callback.hpp>
 #include <hepad/core/concepts/classifier.hpp>
 #include <hepad/core/concepts/dataset.hpp>
 #include <hepad/core/concepts/density.hpp>
 #include <hepad/core/concepts/fit.hpp>
+#include <hepad/core/concepts/loss.hpp>
+#include <hepad/core/concepts/module.hpp>
+#include <hepad/core/concepts/optimizer.hpp>
 #include <hepad/core/concepts/preprocessor.hpp>
 #include <hepad/core/concepts/stage.hpp>
 

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: BSL-1.0
+/// @file hepad/nn/nn.hpp
+/// @brief The nn family: modules, losses, optimizers, schedules, the trainer, serialization,
+/// ensembles and the MLP classifier. Include narrower headers where compile time matters.
+#ifndef HEPAD_NN_NN_HPP
+#define HEPAD_NN_NN_HPP
+
+#include <hepad/autodiff/autodiff.hpp>
+#include <hepad/nn/batch.hpp>
+#include <hepad/nn/init.hpp>
+#include <hepad/nn/linear.hpp>
+#include <hepad/nn/losses/bce.hpp>
+#include <hepad/nn/losses/mse.hpp>
+#include <hepad/nn/losses/reduction.hpp>
+#include <hepad/nn/mlp.hpp>
+#include <hepad/nn/optim/adam.hpp>
+#include <hepad/nn/optim/clip.hpp>
+#include <hepad/nn/optim/schedule.hpp>
+#include <hepad/nn/optim/sgd.hpp>
+#include <hepad/nn/serialize.hpp>
+#include <hepad/nn/trainer.hpp>
+
+#endif  // HEPAD_NN_NN_HPP
