@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: BSL-1.0
+/// @file hepad/stats/minimize.hpp
+/// @brief `stats::minimize`: a variable-metric (MIGRAD-like) minimizer driven by exact gradients,
+/// with bounded (transformed) and fixed parameters, strategy levels, EDM-based convergence and a
+/// `fit_status` that always says whether it converged and, if not, why.
+///
+/// Algorithm (docs/design/stats.md): quasi-Newton (BFGS update of the inverse Hessian V) with a
+/// backtracking / extrapolating line search; initial V from the exact diagonal second derivatives
+/// (strategy 0, 1) or the full exact Hessian (strategy 2); convergence when EDM = 1/2 g^T V g is
+/// below 0.002 tolerance errordef (Minuit's definition). With strategy >= 1 the exact Hessian is
+/// computed at the end, EDM is re-checked with it (iterating further if needed), and one Newton
+/// step polishes the minimum. Non-convergence is a status, never an exception: call limit,
+/// non-finite values, failed line search, diverging parameters (no minimum), or a Hessian that is
+/// not positive definite.
+///
+/// Not here: HESSE (stats/hesse.hpp), MINOS (stats/minos.hpp), profile scans (stats/profile.hpp).
+#ifndef HEPAD_STATS_MINIMIZE_HPP
+#define HEPAD_STATS_MINIMIZE_HPP
+
+#include <hepad/config/fields.hpp>
+#include <hepad/core/check.hpp>
+#include <hepad/core/eigen.hpp>
+#include <hepad/core/result.hpp>
+#include <hepad/stats/detail/evaluator.hpp>
+#include <hepad/stats/minimum.hpp>
+#include <hepad/stats/objective.hpp>
+#include <hepad/stats/parameter.hpp>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace hepad::stats {
+
+/// Settings of the variable-metric minimizer (names as in Minuit).
+struct migrad {
+  int strategy = 1;             ///< 0: fast, approximate covariance; 1: exact Hessian at the end; 2: also at the start
+  double tolerance = 0.1;       ///< EDM goal = 0.002 * tolerance * errordef (iminuit's default tolerance)
+  double errordef = 0.5;        ///< 0.5 for -ln L, 1 for chi^2 and -2 ln L
+  std::int64_t max_calls = 0;   ///< 0: 200 + 100 n + 5 n^2 (n free parameters), as Minuit
+  bool exact_hessian = true;    ///< use the objective's exact Hessian where available (else differences of gradients)
+  bool polish = true;           ///< strategy >= 1: one Newton step with the exact Hessian after convergence
+  static constexpr std::string_view name = "migrad";
+  static constexpr auto fields() {
+    return std::tuple{config::field{"strategy", &migrad::strategy}, config::field{"tolerance", &migrad::tolerance},
+                      config::field{"errordef", &migrad::errordef}, config::field{"max_calls", &migrad::max_calls},
+                      config::field{"exact_hessian", &migrad::exact_hessian}, config::field{"polish", &migrad::polish}};
+  }
+};
+
+namespace detail {
+
+inline void check_migrad(std::string_view fn, const migrad& c) {
+  check_in_range(fn, "strategy", c.strategy, 0, 2);
+  check_positive(fn, "tolerance", c.tolerance);
+  check_positive(fn, "errordef", c.errordef);
+  check_nonnegative(fn, "max_calls", c.max_calls);
+}
+
+/// Symmetric inverse by Cholesky; false if not positive definite (or not finite).
+inline bool spd_inverse(const matrix<double>& h, matrix<double>& inv) {
+  if (!h.allFinite()) return false;
+  Eigen::LLT<Eigen::MatrixXd> llt(h);
+  if (llt.info() != Eigen::Success) return false;
+  inv = llt.solve(Eigen::MatrixXd::Identity(h.rows(), h.cols()));
+  return inv.allFinite();
+}
+
+/// Minuit's MnPosDef: shifts the eigenvalues so that the smallest is a small positive fraction of
+/// the largest, then inverts.
+inline matrix<double> forced_inverse(const matrix<double>& h) {
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(h);
+  Eigen::VectorXd ev = es.eigenvalues();
+  const double emax = (std::max)(ev.cwiseAbs().maxCoeff(), 1e-300);
+  for (auto& e : ev) e = (std::max)(std::abs(e), 1e-3 * emax);
+  return es.eigenvectors() * ev.cwiseInverse().asDiagonal() * es.eigenvectors().transpose();
+}
+
+/// Outcome of the inner loop.
+struct migrad_state {
+  std::vector<double> x, g;  // internal point and gradient
+  double f = 0;
+  matrix<double> v;          // inverse Hessian approximation (internal)
+  matrix<double> h;          // exact internal Hessian at the end (strategy >= 1), may be empty
+  double edm = 0;
+  int iterations = 0;
+  fit_status st;
+};
+
+/// The variable-metric iteration from internal start `x0`, optionally with an initial inverse
+/// Hessian `v0` (internal).
+template <class Obj>
+migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad& cfg, const matrix<double>* v0) {
+  const std::size_t n = ev.n_free();
+  const double edm_goal = 0.002 * cfg.tolerance * cfg.errordef;
+  const std::int64_t max_calls = cfg.max_calls > 0 ? cfg.max_calls
+                                                   : 200 + 100 * static_cast<std::int64_t>(n) + 5 * static_cast<std::int64_t>(n * n);
+  const std::int64_t calls0 = ev.calls();
+  migrad_state s;
+  s.x = std::move(x0);
+  s.g.assign(n, 0.0);
+  auto fail = [&](hepad::status code, std::string msg) {
+    s.st.code = code;
+    s.st.message = std::move(msg);
+    return s;
+  };
+  s.f = ev.value_gradient(s.x, s.g);
+  if (!std::isfinite(s.f) || !all_finite(s.g)) {
+    s.st.non_finite = true;
+    return fail(status::non_finite, "function or gradient not finite at the start values");
+  }
+  auto diag_metric = [&]() {
+    std::vector<double> d(n);
+    ev.internal_diagonal(s.x, d);
+    const auto st = ev.internal_steps(s.x);
+    s.v = matrix<double>::Zero(static_cast<index_t>(n), static_cast<index_t>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+      const double vi = (d[i] > 0 && std::isfinite(d[i])) ? 1.0 / d[i] : st[i] * st[i] / (2.0 * cfg.errordef);
+      s.v(static_cast<index_t>(i), static_cast<index_t>(i)) = vi;
+    }
+  };
+  auto exact_metric = [&]() -> bool {
+    matrix<double> h, inv;
+    std::vector<double> g(n);
+    const double f = ev.internal_hessian(s.x, g, h, cfg.exact_hessian);
+    (void)f;
+    if (spd_inverse(h, inv)) {
+      s.v = inv;
+      s.h = h;
+      return true;
+    }
+    return false;
+  };
+  if (v0 && v0->rows() == static_cast<index_t>(n) && v0->allFinite()) s.v = *v0;
+  else if (cfg.strategy >= 2 && n > 0) {
+    if (!exact_metric()) diag_metric();
+  } else if (n > 0) diag_metric();
+  auto edm_of = [&](const matrix<double>& v) {
+    const Eigen::Map<const Eigen::VectorXd> g(s.g.data(), static_cast<index_t>(n));
+    return 0.5 * g.dot(v * g);
+  };
+  s.edm = n > 0 ? edm_of(s.v) : 0.0;
+
+  std::vector<double> x1(n), g1(n), p(n), best_x(n), best_g(n);
+  int hesse_rounds = 0;
+  bool reset_done = false;
+  const std::vector<double> xstart = s.x;
+  while (true) {
+    if (n == 0) break;
+    if (ev.calls() - calls0 >= max_calls) {
+      s.st.reached_call_limit = true;
+      s.st.above_max_edm = s.edm >= edm_goal;
+      return fail(status::max_iterations, hepad::detail::concat("call limit ", max_calls, " reached with EDM = ", s.edm,
+                                                                " (goal ", edm_goal, ")"));
+    }
+    if (s.edm < edm_goal) {
+      if (cfg.strategy == 0) break;
+      // verify with the exact Hessian; iterate further if the exact EDM is above the goal
+      matrix<double> h, inv;
+      std::vector<double> g(n);
+      ev.internal_hessian(s.x, g, h, cfg.exact_hessian);
+      if (!h.allFinite()) {
+        s.st.hesse_failed = true;
+        s.st.non_finite = true;
+        return fail(status::non_finite, "Hessian not finite at the minimum");
+      }
+      s.h = h;
+      if (!spd_inverse(h, inv)) {
+        s.v = forced_inverse(h);
+        s.st.made_pos_def = true;
+        s.edm = edm_of(s.v);
+        s.st.converged = true;
+        s.st.has_covariance = true;
+        s.st.covariance_accurate = true;
+        return fail(status::invalid_covariance,
+                    "Hessian not positive definite at the end point (not a minimum: saddle point, maximum or flat "
+                    "direction); covariance forced positive definite");
+      }
+      s.v = inv;
+      s.edm = edm_of(s.v);
+      if (cfg.polish) {
+        // one Newton step: exact for a quadratic, removes what is left of EDM
+        const Eigen::Map<const Eigen::VectorXd> g0(s.g.data(), static_cast<index_t>(n));
+        const Eigen::VectorXd dx = -(s.v * g0);
+        for (std::size_t i = 0; i < n; ++i) x1[i] = s.x[i] + dx[static_cast<index_t>(i)];
+        const double f1 = ev.value_gradient(x1, g1);
+        if (std::isfinite(f1) && all_finite(g1) && f1 <= s.f) {
+          s.x = x1;
+          s.g = g1;
+          s.f = f1;
+          s.edm = edm_of(s.v);
+        }
+      }
+      s.st.covariance_accurate = true;
+      if (s.edm < edm_goal || ++hesse_rounds > 4) break;
+      continue;
+    }
+    // search direction
+    const Eigen::Map<const Eigen::VectorXd> gv(s.g.data(), static_cast<index_t>(n));
+    Eigen::VectorXd pv = -(s.v * gv);
+    double gdel = pv.dot(gv);
+    if (!(gdel < 0)) {
+      // the metric is not positive definite: restart from the diagonal
+      diag_metric();
+      pv = -(s.v * gv);
+      gdel = pv.dot(gv);
+      if (!(gdel < 0)) return fail(status::not_converged, "no descent direction (gradient and metric inconsistent)");
+    }
+    for (std::size_t i = 0; i < n; ++i) p[i] = pv[static_cast<index_t>(i)];
+    // line search on phi(a) = f(x + a p)
+    double alpha = 1.0, best_a = 0, best_f = s.f;
+    bool found = false, nonfinite = false;
+    for (int it = 0; it < 30; ++it) {
+      for (std::size_t i = 0; i < n; ++i) x1[i] = s.x[i] + alpha * p[i];
+      const double f1 = ev.value_gradient(x1, g1);
+      if (!std::isfinite(f1) || !all_finite(g1)) {
+        nonfinite = true;
+        alpha *= 0.2;
+        continue;
+      }
+      double slope = 0;
+      for (std::size_t i = 0; i < n; ++i) slope += g1[i] * p[i];
+      if (f1 <= s.f + 1e-4 * alpha * gdel) {
+        if (!found || f1 < best_f) {
+          best_f = f1;
+          best_a = alpha;
+          best_x = x1;
+          best_g = g1;
+          found = true;
+        }
+        // still descending steeply: extrapolate (at most up to 100x the quasi-Newton step)
+        if (slope < 0.5 * gdel && alpha < 100.0 && f1 <= best_f) {
+          alpha *= 4.0;
+          continue;
+        }
+        break;
+      }
+      if (found) break;  // an extrapolation overshot: keep the best point
+      // quadratic interpolation from phi(0), phi'(0), phi(alpha)
+      const double denom = 2.0 * (f1 - s.f - gdel * alpha);
+      double a_new = denom > 0 ? -gdel * alpha * alpha / denom : 0.1 * alpha;
+      a_new = std::clamp(a_new, 0.1 * alpha, 0.5 * alpha);
+      alpha = a_new;
+      if (alpha < 1e-14) break;
+    }
+    if (!found) {
+      if (!reset_done) {
+        // try once more from a fresh metric (exact if available)
+        reset_done = true;
+        if (!exact_metric()) diag_metric();
+        s.edm = edm_of(s.v);
+        continue;
+      }
+      if (s.edm < 10 * edm_goal || s.edm < 1e-10 * (1.0 + std::abs(s.f))) break;  // precision limit reached
+      s.st.non_finite = nonfinite;
+      s.st.above_max_edm = true;
+      return fail(nonfinite ? status::non_finite : status::not_converged,
+                  hepad::detail::concat("line search found no decrease", nonfinite ? " (function not finite along the step)" : "",
+                                        "; EDM = ", s.edm, " above goal ", edm_goal));
+    }
+    reset_done = false;
+    // divergence: parameters running away or the function unbounded below
+    double step_norm = 0, x_norm = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      step_norm = (std::max)(step_norm, std::abs(best_x[i] - xstart[i]));
+      x_norm = (std::max)(x_norm, std::abs(xstart[i]));
+    }
+    if (step_norm > 1e10 * (1.0 + x_norm) || best_f < -1e300)
+      return fail(status::not_converged, hepad::detail::concat("parameters diverge (moved by ", step_norm,
+                                                               "): the function appears to have no minimum"));
+    // BFGS update of V
+    Eigen::VectorXd dx(static_cast<index_t>(n)), dg(static_cast<index_t>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+      dx[static_cast<index_t>(i)] = best_x[i] - s.x[i];
+      dg[static_cast<index_t>(i)] = best_g[i] - s.g[i];
+    }
+    const double delgam = dx.dot(dg);
+    if (delgam > 1e-300) {
+      const Eigen::VectorXd vg = s.v * dg;
+      const double gvg = dg.dot(vg);
+      s.v += ((1.0 + gvg / delgam) / delgam) * (dx * dx.transpose()) - (vg * dx.transpose() + dx * vg.transpose()) / delgam;
+    }
+    s.x = best_x;
+    s.g = best_g;
+    s.f = best_f;
+    (void)best_a;
+    ++s.iterations;
+    s.edm = edm_of(s.v);
+  }
+  if (n > 0 && !(s.edm < edm_goal)) {
+    s.st.above_max_edm = true;
+    s.st.has_covariance = true;
+    return fail(status::not_converged, hepad::detail::concat("stopped with EDM = ", s.edm, " above the goal ", edm_goal,
+                                                             " (no further decrease possible: precision limit?)"));
+  }
+  s.st.converged = true;
+  s.st.code = status::success;
+  s.st.has_covariance = n > 0;
+  s.st.covariance_pos_def = true;
+  s.st.message = "converged";
+  return s;
+}
+
+/// Fills a `minimum` from the internal state.
+template <class Obj>
+minimum make_minimum(evaluator<Obj>& ev, const migrad_state& s, const migrad& cfg) {
+  minimum m;
+  m.parameters = ev.parameters();
+  ev.to_external(s.x, m.values);
+  m.fval = s.f;
+  m.edm = s.edm;
+  m.edm_goal = 0.002 * cfg.tolerance * cfg.errordef;
+  m.errordef = cfg.errordef;
+  m.iterations = s.iterations;
+  m.status = s.st;
+  const std::size_t n = ev.n_all(), nf = ev.n_free();
+  m.covariance = matrix<double>::Zero(static_cast<index_t>(n), static_cast<index_t>(n));
+  m.errors.assign(n, 0.0);
+  if (s.v.rows() == static_cast<index_t>(nf) && nf > 0 && s.st.has_covariance) {
+    const auto& fi = ev.free_index();
+    for (std::size_t a = 0; a < nf; ++a)
+      for (std::size_t b = 0; b < nf; ++b)
+        m.covariance(static_cast<index_t>(fi[a]), static_cast<index_t>(fi[b])) =
+            2.0 * cfg.errordef * s.v(static_cast<index_t>(a), static_cast<index_t>(b)) * ev.tr(a).d1(s.x[a]) * ev.tr(b).d1(s.x[b]);
+    for (std::size_t i = 0; i < n; ++i) m.errors[i] = std::sqrt((std::max)(0.0, m.covariance(static_cast<index_t>(i), static_cast<index_t>(i))));
+  }
+  // parameters at a bound
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& p = m.parameters[i];
+    if (p.fixed) continue;
+    const double scale = (p.has_lower() && p.has_upper()) ? p.upper - p.lower : (std::max)(1.0, std::abs(m.values[i]));
+    if ((p.has_lower() && m.values[i] - p.lower < 1e-6 * scale) || (p.has_upper() && p.upper - m.values[i] < 1e-6 * scale))
+      m.status.at_limit = true;
+  }
+  if (m.status.code == status::success && m.status.at_limit) {
+    m.status.code = status::at_limit;
+    m.status.message = "converged with a parameter at its bound";
+  }
+  m.n_calls = ev.calls();
+  m.n_gradients = ev.gradients();
+  m.n_hessians = ev.hessians();
+  return m;
+}
+
+}  // namespace detail
+
+/// Minimizes `f` over `parameters` (start values, steps, bounds, fixed flags).
+/// @param f an `objective` (plain: central-difference gradients; `differentiable_objective`: exact
+///          gradients; `twice_differentiable_objective`: also exact Hessians) or a generic function
+///          `T f(std::span<const T>)` (wrapped in `autodiff_objective`).
+/// @throws invalid_argument for an invalid parameter list or configuration (never for numerical
+///         trouble, which is reported in `minimum::status`).
+/// Complexity: per iteration one or a few function+gradient evaluations and O(n^2) linear algebra.
+template <class F>
+minimum minimize(const F& f, std::span<const parameter> parameters, const migrad& cfg = {}) {
+  constexpr std::string_view fn = "stats::minimize";
+  detail::check_migrad(fn, cfg);
+  check_parameters(fn, parameters);
+  auto&& obj = as_objective(f);
+  using Obj = std::remove_cvref_t<decltype(obj)>;
+  detail::evaluator<Obj> ev(obj, parameters);
+  std::vector<double> start(parameters.size());
+  for (std::size_t i = 0; i < parameters.size(); ++i) start[i] = parameters[i].value;
+  auto s = detail::run_migrad(ev, ev.internal(start), cfg, nullptr);
+  return detail::make_minimum(ev, s, cfg);
+}
+
+/// `minimize` with start values only (parameters named p0, p1, ..., no bounds).
+template <class F>
+minimum minimize(const F& f, std::initializer_list<double> start, const migrad& cfg = {}) {
+  const std::vector<double> s(start);
+  const auto p = make_parameters(s);
+  return minimize(f, std::span<const parameter>(p), cfg);
+}
+
+}  // namespace hepad::stats
+
+#endif  // HEPAD_STATS_MINIMIZE_HPP
