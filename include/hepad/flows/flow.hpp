@@ -126,6 +126,17 @@ class flow {
   void initialize(matrix_cref<S> x, matrix_cref<S> c) {
     if constexpr (requires { t_.initialize(x, c); }) t_.initialize(x, c);
   }
+  /// The `module` interface (unconditional use): log p(x) as an n x 1 node.
+  autodiff::node<S> forward(autodiff::tape<S>& t, autodiff::node<S> x) {
+    return log_prob(t, x, t.constant(x.rows(), 0, S(0)));
+  }
+  /// Non-trainable state (batch-norm running statistics), saved with the parameters.
+  [[nodiscard]] std::vector<matrix<S>*> buffers() {
+    if constexpr (requires { t_.buffers(); })
+      return t_.buffers();
+    else
+      return {};
+  }
   /// Training or evaluation mode of stateful layers (batch normalisation).
   void set_training(bool on) {
     if constexpr (requires { t_.set_training(on); }) t_.set_training(on);

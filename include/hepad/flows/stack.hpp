@@ -10,6 +10,7 @@
 #include <hepad/autodiff/ops/arithmetic.hpp>
 #include <hepad/autodiff/tape.hpp>
 #include <hepad/core/check.hpp>
+#include <hepad/core/detail/str.hpp>
 #include <hepad/core/concepts/bijector.hpp>
 #include <hepad/core/eigen.hpp>
 #include <hepad/core/random.hpp>
@@ -39,6 +40,11 @@ inline void maybe_initialize(L& l, matrix_cref<S> x, matrix_cref<S> c) {
 template <class L>
 inline void maybe_set_training(L& l, bool on) {
   if constexpr (stateful_layer<L>) l.set_training(on);
+}
+template <class S, class L>
+inline void append_buffers(L& l, std::vector<matrix<S>*>& v) {
+  if constexpr (requires { l.buffers(); })
+    for (auto* b : l.buffers()) v.push_back(b);
 }
 }  // namespace detail
 
@@ -73,6 +79,8 @@ class any_layer {
   [[nodiscard]] std::vector<autodiff::parameter<S>*> parameters() { return p_->parameters(); }
   void initialize(matrix_cref<S> x, matrix_cref<S> c) { p_->initialize(x, c); }
   void set_training(bool on) { p_->set_training(on); }
+  /// Non-trainable state saved with the layer (batch-norm running statistics).
+  [[nodiscard]] std::vector<matrix<S>*> buffers() { return p_->buffers(); }
   /// The wrapped layer if it is an `L`, else null.
   template <class L>
   [[nodiscard]] L* target() noexcept {
@@ -98,6 +106,7 @@ class any_layer {
     virtual std::vector<autodiff::parameter<S>*> parameters() = 0;
     virtual void initialize(matrix_cref<S>, matrix_cref<S>) = 0;
     virtual void set_training(bool) = 0;
+    virtual std::vector<matrix<S>*> buffers() = 0;
   };
   template <class L>
   struct model final : base {
@@ -115,6 +124,11 @@ class any_layer {
     std::vector<autodiff::parameter<S>*> parameters() override { return l.parameters(); }
     void initialize(matrix_cref<S> x, matrix_cref<S> c) override { detail::maybe_initialize<L, S>(l, x, c); }
     void set_training(bool on) override { detail::maybe_set_training(l, on); }
+    std::vector<matrix<S>*> buffers() override {
+      std::vector<matrix<S>*> v;
+      detail::append_buffers<S>(l, v);
+      return v;
+    }
   };
   std::unique_ptr<base> p_;
 };
@@ -128,8 +142,14 @@ class stack {
   using scalar_type = S;
 
   stack() = default;
-  explicit stack(std::vector<any_layer<S>> layers) : layers_(std::move(layers)) {}
-  void push_back(any_layer<S> l) { layers_.push_back(std::move(l)); }
+  explicit stack(std::vector<any_layer<S>> layers) {
+    for (auto& l : layers) push_back(std::move(l));
+  }
+  /// Appends a layer; its parameters are renamed "layers.<i>.<name>" (checkpoint names).
+  void push_back(any_layer<S> l) {
+    for (auto* p : l.parameters()) p->name = hepad::detail::concat("layers.", layers_.size(), ".", p->name);
+    layers_.push_back(std::move(l));
+  }
   [[nodiscard]] std::size_t size() const noexcept { return layers_.size(); }
   [[nodiscard]] bool empty() const noexcept { return layers_.empty(); }
   [[nodiscard]] any_layer<S>& operator[](std::size_t i) { return layers_.at(i); }
@@ -190,6 +210,12 @@ class stack {
   }
   void set_training(bool on) {
     for (auto& l : layers_) l.set_training(on);
+  }
+  [[nodiscard]] std::vector<matrix<S>*> buffers() {
+    std::vector<matrix<S>*> v;
+    for (auto& l : layers_)
+      for (auto* b : l.buffers()) v.push_back(b);
+    return v;
   }
 
  private:
@@ -264,6 +290,11 @@ class chain {
   }
   void set_training(bool on) {
     std::apply([&](auto&... l) { (detail::maybe_set_training(l, on), ...); }, layers_);
+  }
+  [[nodiscard]] std::vector<matrix<S>*> buffers() {
+    std::vector<matrix<S>*> v;
+    std::apply([&](auto&... l) { (detail::append_buffers<S>(l, v), ...); }, layers_);
+    return v;
   }
 
  private:
