@@ -56,6 +56,7 @@ struct nanoaod_skim_config {
     return std::tuple{config::field{"met_filters", &nanoaod_skim_config::met_filters},
                       config::field{"data_only_filters", &nanoaod_skim_config::data_only_filters},
                       config::field{"triggers", &nanoaod_skim_config::triggers},
+                      config::field{"objects", &nanoaod_skim_config::objects},
                       config::field{"min_objects", &nanoaod_skim_config::min_objects},
                       config::field{"n_leading", &nanoaod_skim_config::n_leading},
                       config::field{"missing_branches", &nanoaod_skim_config::missing_branches},
