@@ -737,37 +737,53 @@ class hdf5_reader {
         cols.push_back(std::move(c));
       }
     } else {
-      // 2-D: read the row block (or the column block, if stored transposed) and scatter
+      // 2-D: read blocks of rows (or of the transposed layout) into a small reused buffer and
+      // scatter them into the columns, so no full-size intermediate copy is made
       const std::size_t k = s.names.size();
       const bool t = s.k == K::matrix_t;
       h5id fspace(h5ok(H5Dget_space(ds.get()), p, s.dataset, "cannot get dataspace"));
-      hsize_t start[2] = {t ? 0 : r0, t ? r0 : 0}, count[2] = {t ? k : n, t ? n : k};
-      h5ok(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), p, s.dataset, "cannot select rows");
-      h5id mspace(h5ok(H5Screate_simple(2, count, nullptr), p, s.dataset, "cannot create memory space"));
       h5id mt = h5_mem_type(s.types[0]);
-      column_data block = make_storage(s.types[0]);
+      std::vector<std::size_t> keep;
+      for (std::size_t j = 0; j < k; ++j)
+        if (wanted(s.names[j])) keep.push_back(j);
+      column_data proto = make_storage(s.types[0]);
       std::visit(
-          [&](auto& v) {
-            using T = typename std::decay_t<decltype(v)>::value_type;
+          [&](auto& proto_v) {
+            using T = typename std::decay_t<decltype(proto_v)>::value_type;
             if constexpr (!std::is_same_v<T, std::string>) {
-              v.resize(n * k);
-              if (n * k > 0 && H5Dread(ds.get(), mt.get(), mspace.get(), fspace.get(), H5P_DEFAULT, v.data()) < 0)
-                fail(p, s.dataset, -1, concat("cannot read rows ", r0, "..", r0 + n, ": ", h5_error_text()));
-              for (std::size_t j = 0; j < k; ++j) {
-                if (!wanted(s.names[j])) continue;
-                std::vector<T> out(n);
-                if (t) std::memcpy(out.data(), v.data() + j * n, n * sizeof(T));
-                else
-                  for (std::size_t i = 0; i < n; ++i) out[i] = v[i * k + j];
+              std::vector<std::vector<T>> out(keep.size());
+              for (auto& o : out) o.resize(n);
+              const std::size_t block = std::max<std::size_t>(1, (std::size_t{1} << 22) / (sizeof(T) * std::max<std::size_t>(1, k)));
+              std::vector<T> buf;
+              for (std::size_t b0 = 0; b0 < n; b0 += block) {
+                const std::size_t bn = (std::min)(block, n - b0);
+                hsize_t start[2] = {t ? 0 : r0 + b0, t ? r0 + b0 : 0}, count[2] = {t ? k : bn, t ? bn : k};
+                h5ok(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), p, s.dataset,
+                     "cannot select rows");
+                h5id mspace(h5ok(H5Screate_simple(2, count, nullptr), p, s.dataset, "cannot create memory space"));
+                buf.resize(bn * k);
+                if (H5Dread(ds.get(), mt.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()) < 0)
+                  fail(p, s.dataset, -1, concat("cannot read rows ", r0 + b0, "..", r0 + b0 + bn, ": ", h5_error_text()));
+                if (t) {
+                  for (std::size_t q = 0; q < keep.size(); ++q)
+                    std::memcpy(out[q].data() + b0, buf.data() + keep[q] * bn, bn * sizeof(T));
+                } else {
+                  for (std::size_t i = 0; i < bn; ++i) {
+                    const T* row = buf.data() + i * k;
+                    for (std::size_t q = 0; q < keep.size(); ++q) out[q][b0 + i] = row[keep[q]];
+                  }
+                }
+              }
+              for (std::size_t q = 0; q < keep.size(); ++q) {
                 column c;
-                c.name = s.names[j];
-                c.type = s.types[j];
-                c.data = std::move(out);
+                c.name = s.names[keep[q]];
+                c.type = s.types[keep[q]];
+                c.data = std::move(out[q]);
                 cols.push_back(std::move(c));
               }
             }
           },
-          block);
+          proto);
     }
   }
 

@@ -86,6 +86,9 @@ template <class T>
                            hepad::detail::concat("only 1-D, 2-D and structured arrays become columns, got ", a.shape.size(),
                                                  " dimensions"));
   const std::size_t n = a.shape[0], k = a.shape[1];
+  if (k > (std::size_t{1} << 20))
+    throw_invalid_argument("io::to_record_batch",
+                           hepad::detail::concat("an array with ", k, " columns; at most 2^20 become separate columns"));
   if (!names.empty() && names.size() != k)
     throw_invalid_argument("io::to_record_batch",
                            hepad::detail::concat("names has ", names.size(), " entries for ", k, " columns"));
@@ -103,6 +106,17 @@ template <class T>
       },
       a.data);
   for (auto& c : cols) b.add(std::move(c));
+  return b;
+}
+
+/// As above, moving the fields of a structured array instead of copying them.
+[[nodiscard]] inline record_batch to_record_batch(ndarray&& a, const std::vector<std::string>& names = {}) {
+  if (!a.structured()) return to_record_batch(static_cast<const ndarray&>(a), names);
+  record_batch b;
+  for (std::size_t j = 0; j < a.fields.size(); ++j) {
+    if (!names.empty()) a.fields[j].name = names.at(j);
+    b.add(std::move(a.fields[j]));
+  }
   return b;
 }
 

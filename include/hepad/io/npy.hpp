@@ -40,11 +40,11 @@ struct pyval {
   bool b = false;
   std::int64_t i = 0;
   std::string s;
-  std::vector<pyval> items;                           // tuple / list
-  std::vector<std::pair<std::string, pyval>> entries;  // dict
+  std::vector<pyval> items;      // tuple / list elements, dict values
+  std::vector<std::string> keys;  // dict keys (parallel to items)
   [[nodiscard]] const pyval* get(std::string_view key) const {
-    for (const auto& [k2, v] : entries)
-      if (k2 == key) return &v;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] == key) return &items[i];
     return nullptr;
   }
 };
@@ -85,7 +85,8 @@ class pyparser {
           if (key.k != pyval::kind::str) bad("dict key is not a string");
           if (peek() != ':') bad("':' expected");
           ++p_;
-          v.entries.emplace_back(key.s, value(depth + 1));
+          v.keys.push_back(key.s);
+          v.items.push_back(value(depth + 1));
         } else {
           v.items.push_back(value(depth + 1));
         }
@@ -268,39 +269,47 @@ inline npy_header parse_npy_header(Get&& get, std::uint64_t file_size, const std
   return h;
 }
 
-/// Decodes one field from `n` records of `stride` bytes starting at `src`.
-inline void decode_field(const npy_field& f, const std::uint8_t* src, std::size_t n, std::size_t stride, column_data& out) {
-  out = make_storage(f.type);
+/// Decodes one field from `n` records of `stride` bytes starting at `src` into elements
+/// [at, at + n) of `out` (already holding the field's type and at least at + n elements).
+inline void decode_field_at(const npy_field& f, const std::uint8_t* src, std::size_t n, std::size_t stride,
+                            column_data& out, std::size_t at) {
   std::visit(
       [&](auto& v) {
         using T = typename std::decay_t<decltype(v)>::value_type;
         if constexpr (std::is_same_v<T, std::string>) {
-          v.resize(n);
           for (std::size_t i = 0; i < n; ++i) {
             const char* s = reinterpret_cast<const char*>(src + i * stride + f.offset);
             std::size_t len = f.size;
             while (len > 0 && s[len - 1] == '\0') --len;
-            v[i].assign(s, len);
+            v[at + i].assign(s, len);
           }
         } else {
-          v.resize(n);
+          T* dst = v.data() + at;
           if (!f.swap && stride == sizeof(T) && f.offset == 0) {
-            if (n) std::memcpy(v.data(), src, n * sizeof(T));
+            if (n) std::memcpy(dst, src, n * sizeof(T));
+          } else if (!f.swap) {
+            for (std::size_t i = 0; i < n; ++i) std::memcpy(dst + i, src + i * stride + f.offset, sizeof(T));
           } else {
             for (std::size_t i = 0; i < n; ++i) {
               unsigned char b[sizeof(T)];
               std::memcpy(b, src + i * stride + f.offset, sizeof(T));
-              if (f.swap)
-                for (std::size_t k = 0; k < sizeof(T) / 2; ++k) std::swap(b[k], b[sizeof(T) - 1 - k]);
-              std::memcpy(&v[i], b, sizeof(T));
+              for (std::size_t k = 0; k < sizeof(T) / 2; ++k) std::swap(b[k], b[sizeof(T) - 1 - k]);
+              std::memcpy(dst + i, b, sizeof(T));
             }
           }
           if constexpr (std::is_same_v<T, std::uint8_t>)
             if (f.type == dtype::boolean)
-              for (auto& x : v) x = x != 0;
+              for (std::size_t i = 0; i < n; ++i) dst[i] = dst[i] != 0;
         }
       },
       out);
+}
+
+/// Decodes one field from `n` records into a new `out`.
+inline void decode_field(const npy_field& f, const std::uint8_t* src, std::size_t n, std::size_t stride, column_data& out) {
+  out = make_storage(f.type);
+  std::visit([&](auto& v) { v.resize(n); }, out);
+  decode_field_at(f, src, n, stride, out, 0);
 }
 
 /// Builds the array for rows [r0, r0 + n) from their raw bytes (`raw` points at row r0; for
@@ -465,8 +474,37 @@ inline ndarray decode_rows(const npy_header& h, const std::uint8_t* raw, std::si
   const auto h = detail::parse_npy_header(get, f.size(), f.path());
   std::uint64_t bytes = h.itemsize;
   for (auto s : h.shape) bytes *= s;
-  const auto raw = f.read(h.data_offset, static_cast<std::size_t>(bytes), "data");
-  return detail::decode_rows(h, raw.data(), 0, h.rows());
+  if (h.fortran && h.shape.size() > 1) {
+    const auto raw = f.read(h.data_offset, static_cast<std::size_t>(bytes), "data");
+    return detail::decode_rows(h, raw.data(), 0, h.rows());
+  }
+  // C order: decode blocks of rows from a small reused buffer straight into the result
+  ndarray a = detail::decode_rows(h, nullptr, 0, 0);
+  const std::size_t rows = h.rows(), per = h.row_items();
+  if (!a.shape.empty()) a.shape[0] = rows;
+  if (a.structured()) {
+    for (auto& c : a.fields) std::visit([&](auto& v) { v.resize(rows); }, c.data);
+  } else {
+    std::visit([&](auto& v) { v.resize(rows * per); }, a.data);
+  }
+  const std::size_t row_bytes = std::max<std::size_t>(1, h.itemsize * per);
+  const std::size_t block = std::max<std::size_t>(1, (std::size_t{1} << 22) / row_bytes);
+  std::vector<std::uint8_t> buf;
+  for (std::size_t r0 = 0; r0 < rows; r0 += block) {
+    const std::size_t n = (std::min)(block, rows - r0);
+    buf.resize(n * row_bytes);
+    f.read_at(h.data_offset + std::uint64_t{r0} * row_bytes, buf.size(), buf.data(), "data");
+    if (a.structured()) {
+      std::size_t q = 0;
+      for (const auto& fld : h.fields) {
+        if (fld.padding) continue;
+        detail::decode_field_at(fld, buf.data(), n, h.itemsize, a.fields[q++].data, r0);
+      }
+    } else {
+      detail::decode_field_at(h.fields[0], buf.data(), n * per, h.itemsize, a.data, r0 * per);
+    }
+  }
+  return a;
 }
 
 /// Parses NPY bytes held in memory (`name` is used in error messages).

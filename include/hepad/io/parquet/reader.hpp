@@ -70,6 +70,7 @@ inline void plain_decode(physical ph, const std::uint8_t* p, const std::uint8_t*
                        " bytes in the page"));
   };
   const std::size_t base = out.size();
+  if (n == 0) return;
   if constexpr (std::is_same_v<T, std::string>) {
     if (ph != physical::byte_array) site.fail("internal: string column without BYTE_ARRAY data");
     need(4);
@@ -171,8 +172,12 @@ class column_cursor {
       if (f_->max_def == 0 && f_->max_rep == 0) {  // required flat: bulk copy
         if (rows == n) break;
         const std::size_t take = (std::min)(n - rows, n_entries_ - entry_);
-        ov.insert(ov.end(), pv.begin() + static_cast<std::ptrdiff_t>(val_),
-                  pv.begin() + static_cast<std::ptrdiff_t>(val_ + take));
+        if (lazy_) {
+          plain_decode(f_->phys, lazy_p_ + val_ * width(), lazy_e_, take, ov, site());
+        } else {
+          ov.insert(ov.end(), pv.begin() + static_cast<std::ptrdiff_t>(val_),
+                    pv.begin() + static_cast<std::ptrdiff_t>(val_ + take));
+        }
         val_ += take;
         entry_ += take;
         rows += take;
@@ -258,9 +263,16 @@ class column_cursor {
         nv = h.v1->num_values;
         enc = h.v1->encoding;
         check_count(nv);
-        decompress_into(buf_, raw_.data(), raw_.size(), static_cast<std::size_t>(h.uncompressed_size));
-        p = buf_.data();
-        e = p + buf_.size();
+        if (meta_.codec == codec_uncompressed) {  // use the bytes as read
+          if (raw_.size() != static_cast<std::size_t>(h.uncompressed_size))
+            fail_at(static_cast<std::int64_t>(page_off_), "uncompressed page size differs from its header");
+          p = raw_.data();
+          e = p + raw_.size();
+        } else {
+          decompress_into(buf_, raw_.data(), raw_.size(), static_cast<std::size_t>(h.uncompressed_size));
+          p = buf_.data();
+          e = p + buf_.size();
+        }
         if (f_->max_rep > 0) p = levels_v1(p, e, f_->max_rep, nv, h.v1->rep_encoding, rep_);
         if (f_->max_def > 0) p = levels_v1(p, e, f_->max_def, nv, h.v1->def_encoding, def_);
       } else {
@@ -298,7 +310,17 @@ class column_cursor {
       pv.clear();
       val_ = 0;
       const auto en = static_cast<encoding>(enc);
-      if (en == encoding::plain) {
+      lazy_ = false;
+      if (en == encoding::plain && width() > 0) {
+        // fixed-width PLAIN values are decoded straight into the output when rows are taken
+        if (present > static_cast<std::size_t>(e - p) / width())
+          fail_at(static_cast<std::int64_t>(page_off_), concat("PLAIN data truncated: ", present, " values of ", width(),
+                                                               " bytes need more than the ", e - p, " bytes in the page"));
+        lazy_ = true;
+        lazy_p_ = p;
+        lazy_e_ = e;
+        if (f_->max_def > 0 || f_->max_rep > 0) materialize(pv, present);
+      } else if (en == encoding::plain) {
         plain_decode(f_->phys, p, e, present, pv, site());
       } else if (en == encoding::plain_dictionary || en == encoding::rle_dictionary) {
         if (!have_dict_) fail_at(static_cast<std::int64_t>(page_off_), "dictionary-encoded page without a dictionary page");
@@ -338,6 +360,24 @@ class column_cursor {
     return false;
   }
 
+  /// Bytes per PLAIN value of fixed-width physical types (0 for booleans and byte arrays).
+  [[nodiscard]] std::size_t width() const noexcept {
+    switch (f_->phys) {
+      case physical::int32:
+      case physical::float_: return 4;
+      case physical::int64:
+      case physical::double_: return 8;
+      default: return 0;
+    }
+  }
+  /// Decodes the lazily kept PLAIN values of the page into `pv` (for the level-driven path).
+  template <class T>
+  void materialize(std::vector<T>& pv, std::size_t present) {
+    pv.clear();
+    plain_decode(f_->phys, lazy_p_, lazy_e_, present, pv, site());
+    lazy_ = false;
+  }
+
   void check_count(std::int32_t nv) const {
     if (nv < 0 || nv > (1 << 26) || static_cast<std::int64_t>(nv) > meta_.num_values)
       fail_at(static_cast<std::int64_t>(page_off_),
@@ -375,7 +415,9 @@ class column_cursor {
   std::vector<std::uint8_t> hdr_, raw_, buf_, rep_, def_;
   std::vector<std::uint32_t> idx_;
   column_data page_vals_, dict_;
-  bool have_dict_ = false, row_open_ = false;
+  bool have_dict_ = false, row_open_ = false, lazy_ = false;
+  const std::uint8_t* lazy_p_ = nullptr;
+  const std::uint8_t* lazy_e_ = nullptr;
   std::size_t n_entries_ = 0, entry_ = 0, val_ = 0;
 };
 
