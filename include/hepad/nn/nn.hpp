@@ -10,6 +10,7 @@
 #include <hepad/nn/init.hpp>
 #include <hepad/nn/linear.hpp>
 #include <hepad/nn/losses/bce.hpp>
+#include <hepad/nn/losses/gaussian_kl.hpp>
 #include <hepad/nn/losses/mse.hpp>
 #include <hepad/nn/losses/reduction.hpp>
 #include <hepad/nn/mlp.hpp>

@@ -59,9 +59,24 @@ template <class S>
 inline void simd_store(S* p, simd<S> v) noexcept {
   std::memcpy(p, &v, sizeof v);
 }
-template <class S>
-inline simd<S> simd_splat(S x) noexcept {
-  return simd<S>{} + x;
+/// A vector with every lane equal to x.
+inline simd_type<float>::type simd_splat(float x) noexcept {
+#if defined(__AVX512F__)
+  return (simd_type<float>::type)_mm512_set1_ps(x);
+#else
+  simd_type<float>::type v;
+  for (int l = 0; l < 16; ++l) v[l] = x;
+  return v;
+#endif
+}
+inline simd_type<double>::type simd_splat(double x) noexcept {
+#if defined(__AVX512F__)
+  return (simd_type<double>::type)_mm512_set1_pd(x);
+#else
+  simd_type<double>::type v;
+  for (int l = 0; l < 8; ++l) v[l] = x;
+  return v;
+#endif
 }
 using simd_f32 = simd_type<float>::type;
 using simd_f64 = simd_type<double>::type;
@@ -206,25 +221,13 @@ inline void gemm_column_block(index_t m, index_t w, index_t kb, const S* a, inde
     index_t i = 0;
     for (; i + MR <= m; i += MR)
       gemm_micro<S, MR, NV>(kb, a + i * rsa, rsa, csa, b, ldb, c + i * ldc, ldc, acc, epi, bias);
-    const index_t rest = m - i;
-    if (rest >= 3) {
-      // A few leftover rows: a zero-padded full tile pipelines better than single rows (whose NV
-      // accumulator chains are latency-bound). Same multiply-add sequence per element either way.
-      S* ap = panel;  // MR x kb, p-major
-      for (index_t p = 0; p < kb; ++p) {
-        for (index_t r = 0; r < rest; ++r) ap[p * MR + r] = a[(i + r) * rsa + p * csa];
-        for (index_t r = rest; r < MR; ++r) ap[p * MR + r] = S(0);
-      }
-      if (acc)
-        for (index_t r = 0; r < rest; ++r)
-          for (index_t j = 0; j < W; ++j) tile[r * W + j] = c[(i + r) * ldc + j];
-      gemm_micro<S, MR, NV>(kb, ap, 1, MR, b, ldb, tile, W, acc, epi, bias);
-      for (index_t r = 0; r < rest; ++r)
-        for (index_t j = 0; j < W; ++j) c[(i + r) * ldc + j] = tile[r * W + j];
-    } else {
-      for (; i < m; ++i)
-        gemm_micro<S, 1, NV>(kb, a + i * rsa, rsa, csa, b, ldb, c + i * ldc, ldc, acc, epi, bias);
-    }
+    // Leftover rows: tiles of 4 (still enough independent accumulators to pipeline), then
+    // single rows. Same multiply-add sequence per element whatever the tile.
+    if constexpr (MR > 4)
+      for (; i + 4 <= m; i += 4)
+        gemm_micro<S, 4, NV>(kb, a + i * rsa, rsa, csa, b, ldb, c + i * ldc, ldc, acc, epi, bias);
+    for (; i < m; ++i)
+      gemm_micro<S, 1, NV>(kb, a + i * rsa, rsa, csa, b, ldb, c + i * ldc, ldc, acc, epi, bias);
     return;
   }
   // Partial block: pack B's w columns into a zero-padded panel; compute into a padded tile.
@@ -245,7 +248,12 @@ inline void gemm_column_block(index_t m, index_t w, index_t kb, const S* a, inde
     if (rows == MR) {
       gemm_micro<S, MR, NV>(kb, a + i * rsa, rsa, csa, panel, W, tile, W, acc, epi, pbias);
     } else {
-      for (index_t r = 0; r < rows; ++r)
+      index_t r = 0;
+      if constexpr (MR > 4)
+        for (; r + 4 <= rows; r += 4)
+          gemm_micro<S, 4, NV>(kb, a + (i + r) * rsa, rsa, csa, panel, W, tile + r * W, W, acc, epi,
+                               pbias);
+      for (; r < rows; ++r)
         gemm_micro<S, 1, NV>(kb, a + (i + r) * rsa, rsa, csa, panel, W, tile + r * W, W, acc, epi,
                              pbias);
     }
@@ -329,6 +337,67 @@ inline void gemm(index_t m, index_t n, index_t k, const S* a, index_t rsa, index
       }
     }
   }
+}
+
+/// Reverse pass of a fused ReLU: d = (y > 0 ? g : 0) for m x n row-major blocks, and, if `db` is
+/// not null, db[j] += sum_i d(i, j) (summed in row order).
+template <class S>
+inline void relu_backward(index_t m, index_t n, const S* HEPAD_RESTRICT g, const S* HEPAD_RESTRICT y,
+                          S* HEPAD_RESTRICT d, S* HEPAD_RESTRICT db) noexcept {
+  using V = simd<S>;
+  constexpr int L = simd_lanes<S>;
+  index_t j0 = 0;
+  for (; j0 + 4 * L <= n; j0 += 4 * L) {
+    V acc[4] = {};
+    for (index_t i = 0; i < m; ++i) {
+      const index_t o = i * n + j0;
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) {
+        const V gv = simd_load(g + o + v * L), yv = simd_load(y + o + v * L);
+        const V dv = yv > V{} ? gv : V{};
+        simd_store(d + o + v * L, dv);
+        acc[v] += dv;
+      }
+    }
+    if (db)
+      for (int v = 0; v < 4; ++v)
+        for (int l = 0; l < L; ++l) db[j0 + v * L + l] += acc[v][l];
+  }
+  for (; j0 + L <= n; j0 += L) {
+    V acc{};
+    for (index_t i = 0; i < m; ++i) {
+      const index_t o = i * n + j0;
+      const V gv = simd_load(g + o), yv = simd_load(y + o);
+      const V dv = yv > V{} ? gv : V{};
+      simd_store(d + o, dv);
+      acc += dv;
+    }
+    if (db)
+      for (int l = 0; l < L; ++l) db[j0 + l] += acc[l];
+  }
+  if (j0 < n) {
+    for (index_t i = 0; i < m; ++i)
+      for (index_t j = j0; j < n; ++j) {
+        const S v = y[i * n + j] > S(0) ? g[i * n + j] : S(0);
+        d[i * n + j] = v;
+        if (db) db[j] += v;
+      }
+  }
+}
+
+/// db[j] += sum_i d(i, j) for an m x n row-major block (summed in row order).
+template <class S>
+inline void add_column_sums(index_t m, index_t n, const S* HEPAD_RESTRICT d, S* HEPAD_RESTRICT db) noexcept {
+  using V = simd<S>;
+  constexpr int L = simd_lanes<S>;
+  index_t j0 = 0;
+  for (; j0 + L <= n; j0 += L) {
+    V acc{};
+    for (index_t i = 0; i < m; ++i) acc += simd_load(d + i * n + j0);
+    for (int l = 0; l < L; ++l) db[j0 + l] += acc[l];
+  }
+  for (index_t i = 0; i < m; ++i)
+    for (index_t j = j0; j < n; ++j) db[j] += d[i * n + j];
 }
 
 /// dst (cols x rows, leading dimension ldd) = src^T, src (rows x cols, leading dimension lds).

@@ -145,25 +145,15 @@ inline node<S> linear(node<S> x, node<S> w, node<S> b = {}, activation act = act
     if (act != activation::identity) {
       S* d = tp.template allocate<S>(static_cast<std::size_t>(nn));
       if (act == activation::relu) {
-        for (index_t i = 0; i < m; ++i) {
-          const S* gr = gy + i * out_dim;
-          const S* yr = yv + i * out_dim;
-          S* dr = d + i * out_dim;
-          for (index_t j = 0; j < out_dim; ++j) dr[j] = yr[j] > S(0) ? gr[j] : S(0);
-          if (db)
-            for (index_t j = 0; j < out_dim; ++j) db[j] += dr[j];
-        }
+        detail::relu_backward<S>(m, out_dim, gy, yv, d, db);
       } else {
         for (index_t i = 0; i < nn; ++i)
           d[i] = gy[i] * activation_fn<S>::derivative(act, z ? z[i] : S(0), yv[i], slope);
-        if (db)
-          for (index_t i = 0; i < m; ++i)
-            for (index_t j = 0; j < out_dim; ++j) db[j] += d[i * out_dim + j];
+        if (db) detail::add_column_sums<S>(m, out_dim, d, db);
       }
       dz = d;
     } else if (db) {
-      for (index_t i = 0; i < m; ++i)
-        for (index_t j = 0; j < out_dim; ++j) db[j] += dz[i * out_dim + j];
+      detail::add_column_sums<S>(m, out_dim, dz, db);
     }
     if (db) {
       S* gb = b.data()->grad;
