@@ -27,4 +27,25 @@
 #include <hepad/pipeline/pipeline.hpp>
 #include <hepad/pipeline/registry.hpp>
 
+#include <hepad/data/batching.hpp>
+#include <hepad/data/chunked.hpp>
+#include <hepad/data/injection.hpp>
+#include <hepad/data/jagged.hpp>
+#include <hepad/data/region.hpp>
+#include <hepad/data/row_mask.hpp>
+#include <hepad/data/sideband_labeler.hpp>
+#include <hepad/data/split.hpp>
+#include <hepad/data/table.hpp>
+#include <hepad/data/window.hpp>
+// (The synthetic generators, hepad/data/synthetic/*.hpp, are included by name.)
+
+#include <hepad/pre/chain.hpp>
+#include <hepad/pre/log.hpp>
+#include <hepad/pre/logit.hpp>
+#include <hepad/pre/minmax.hpp>
+#include <hepad/pre/on.hpp>
+#include <hepad/pre/sin_cos.hpp>
+#include <hepad/pre/standardize.hpp>
+#include <hepad/pre/whiten.hpp>
+
 #endif  // HEPAD_HEPAD_HPP

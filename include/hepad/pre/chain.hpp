@@ -60,6 +60,9 @@ struct identity {
 namespace detail {
 template <class P>
 inline constexpr bool is_stateless_v = stateless_preprocessor<P>;
+/// A chain step: an invertible preprocessor for both float and double.
+template <class P>
+inline constexpr bool is_step_v = invertible_preprocessor<P, double> && invertible_preprocessor<P, float>;
 }  // namespace detail
 
 /// Steps `P...` applied in order. Build with `pre::chain(a, b, c)` or `pre::make_chain(a, b, c)`.
@@ -67,6 +70,12 @@ inline constexpr bool is_stateless_v = stateless_preprocessor<P>;
 template <class... P>
 class chain {
   static_assert(sizeof...(P) >= 1, "hepad::pre::chain needs at least one step");
+#ifndef HEPAD_DISABLE_TYPE_CHECKS
+  static_assert((detail::is_step_v<P> && ...),
+                "hepad::pre::chain: every step must be an invertible preprocessor (fit(x), transform(x), "
+                "inverse_transform(x), log_abs_det_jacobian(x) on matrix_cref<float/double>); see "
+                "docs/concepts/preprocessor.md");
+#endif
 
  public:
   static constexpr bool stateless = (detail::is_stateless_v<P> && ...);
