@@ -197,3 +197,28 @@ TEST_CASE("jagged: offsets, zero-copy events, fields, padding, validation") {
   table<float> t({"x"}, 2);
   CHECK_THROWS_AS(t.set_jagged("j", j), hepad::invalid_argument);
 }
+
+#if __has_include(<xtensor/xadapt.hpp>) || __has_include(<xtensor/containers/xadapt.hpp>)
+#include <hepad/data/xtensor.hpp>
+
+TEST_CASE("xtensor views: zero-copy table adaptor and padded jagged tensor") {
+  auto t = svj_like_toy(4);
+  const auto x = hepad::data::as_xtensor(t);
+  CHECK(x.data() == t.values().data());
+  CHECK(x.shape()[0] == 4);
+  CHECK(x.shape()[1] == 7);
+  CHECK(x(3, 2) == 32.0);
+  hepad::data::jagged<float> j({"pt", "eta", "phi"}, {0, 2, 2, 5}, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+  const auto p = hepad::data::padded_tensor(j, 2, -1.0f);
+  CHECK(p.shape()[0] == 3);
+  CHECK(p.shape()[1] == 2);
+  CHECK(p.shape()[2] == 3);
+  CHECK(p(0, 1, 2) == 6.0f);
+  CHECK(p(1, 0, 0) == -1.0f);
+  CHECK(p(2, 1, 0) == 10.0f);
+  // Same layout as jagged::padded (object-major rows).
+  const auto q = j.padded(2, -1.0f);
+  for (int i = 0; i < 3; ++i)
+    for (int k = 0; k < 6; ++k) CHECK(p(i, k / 3, k % 3) == q(i, k));
+}
+#endif
