@@ -58,6 +58,24 @@ inline ZSTD_DCtx* zstd_context() {
   thread_local std::unique_ptr<ZSTD_DCtx, deleter> ctx(ZSTD_createDCtx());
   return ctx.get();
 }
+/// One zlib inflate state per thread, reset for every block (inflateInit per block costs two
+/// allocations, comparable to inflating a small basket).
+struct zlib_inflater {
+  z_stream zs{};
+  bool ok = false;
+  zlib_inflater() { ok = inflateInit(&zs) == Z_OK; }
+  zlib_inflater(const zlib_inflater&) = delete;
+  zlib_inflater& operator=(const zlib_inflater&) = delete;
+  ~zlib_inflater() {
+    if (ok) inflateEnd(&zs);
+  }
+};
+inline z_stream* zlib_stream() {
+  thread_local zlib_inflater z;
+  if (!z.ok || inflateReset(&z.zs) != Z_OK) return nullptr;
+  return &z.zs;
+}
+
 /// Two hex digits of a byte (for messages).
 inline std::string hex2(unsigned char c) {
   const char* d = "0123456789abcdef";
@@ -96,15 +114,14 @@ inline codec decompress(std::span<const unsigned char> src, std::span<unsigned c
     if (h[0] == 'Z' && h[1] == 'L') {
       c = codec::zlib;
       if (h[2] != Z_DEFLATED) fail(in, hepad::detail::concat("zlib block with method ", int{h[2]}, ", expected 8"));
-      z_stream zs{};
-      if (inflateInit(&zs) != Z_OK) fail(in, "zlib: inflateInit failed");
-      zs.next_in = const_cast<Bytef*>(p);
-      zs.avail_in = static_cast<uInt>(csize);
-      zs.next_out = o;
-      zs.avail_out = static_cast<uInt>(usize);
-      const int r = inflate(&zs, Z_FINISH);
-      const auto produced = zs.total_out;
-      inflateEnd(&zs);
+      z_stream* zs = detail::zlib_stream();
+      if (!zs) fail(in, "zlib: cannot initialise the inflater");
+      zs->next_in = const_cast<Bytef*>(p);
+      zs->avail_in = static_cast<uInt>(csize);
+      zs->next_out = o;
+      zs->avail_out = static_cast<uInt>(usize);
+      const int r = inflate(zs, Z_FINISH);
+      const auto produced = zs->total_out;
       if (r != Z_STREAM_END || produced != usize)
         fail(in, hepad::detail::concat("zlib: corrupt block (inflate returned ", r, ", produced ",
                                        produced, " of ", usize, " bytes)"));

@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace hepad::io::root {
@@ -113,6 +114,11 @@ class tree_reader {
                                                                   "': ", b.unsupported));
       slots_.push_back({&b, {}, -1});
     }
+    std::unordered_map<std::string_view, std::size_t> by_name;
+    for (std::size_t k = 0; k < slots_.size(); ++k) by_name.emplace(slots_[k].b->name, k);
+    for (auto& sl : slots_)
+      if (sl.b->jagged())
+        if (auto it = by_name.find(sl.b->counter); it != by_name.end()) sl.counter_slot = static_cast<std::int64_t>(it->second);
   }
 
   [[nodiscard]] const tree& source() const noexcept { return tree_; }
@@ -127,9 +133,12 @@ class tree_reader {
       throw_invalid_argument("tree_reader::read",
                              hepad::detail::concat("entry range [", r.begin, ", ", r.end, ") is outside [0, ",
                                                    tree_.entries(), "]"));
+    prefetch(r);
     std::vector<column> out;
     out.reserve(slots_.size());
     for (auto& s : slots_) out.push_back(read_branch(s, r));
+    prefetched_.clear();
+    segments_.clear();
     check_counts(out);
     return out;
   }
@@ -195,7 +204,8 @@ class tree_reader {
   struct slot {
     const branch* b;
     detail::decoded_basket cache;
-    std::int64_t cached = -1;  // basket index in cache
+    std::int64_t cached = -1;        // basket index in cache
+    std::int64_t counter_slot = -1;  // slot of the counter branch, if it is read too
   };
 
   static void check_positive_(std::string_view fn, std::string_view arg, std::int64_t v) {
@@ -227,7 +237,14 @@ class tree_reader {
     } else {
       const auto& st = *tree_.state();
       d.file_offset = ref.seek;
-      auto rec = st.read(ref.seek, ref.bytes, b.name);
+      std::span<const unsigned char> rec;
+      if (auto it = prefetched_.find(ref.seek); it != prefetched_.end() && it->second.size() == static_cast<std::size_t>(ref.bytes)) {
+        rec = it->second;
+      } else {
+        rec_.resize(static_cast<std::size_t>(ref.bytes));
+        st.read(ref.seek, rec_, b.name);
+        rec = rec_;
+      }
       detail::cursor c(rec, detail::origin{st.path, b.name, ref.seek});
       const key k = detail::read_key(c);
       c.skip(2 + 4);  // basket version, fBufferSize
@@ -352,10 +369,12 @@ class tree_reader {
           detail::cursor c(std::span<const unsigned char>(d.data + d.starts[static_cast<std::size_t>(k)],
                                                           static_cast<std::size_t>(d.starts[static_cast<std::size_t>(k) + 1] - d.starts[static_cast<std::size_t>(k)])),
                            detail::origin{tree_.path(), b.name, d.file_offset, true});
-          const std::string str = c.tstring();
-          std::memcpy(col.grow(str.size()), str.data(), str.size());
-          col.commit(str.size());
-          col.push_entry(static_cast<std::int64_t>(str.size()));
+          std::size_t len = c.u8();
+          if (len == 255) len = c.u32();
+          const auto chars = c.take(len);
+          if (len) std::memcpy(col.grow(len), chars.data(), len);
+          col.commit(len);
+          col.push_entry(static_cast<std::int64_t>(len));
         }
       } else {
         const std::int64_t b0 = d.starts[static_cast<std::size_t>(a)], b1 = d.starts[static_cast<std::size_t>(z)];
@@ -372,23 +391,58 @@ class tree_reader {
     return col;
   }
 
+  /// Reads the on-disk baskets that `r` needs (and that are not cached) with few large reads:
+  /// baskets sorted by position, merged when less than 4 KiB apart, up to 16 MiB per read.
+  void prefetch(entry_range r) {
+    prefetched_.clear();
+    segments_.clear();
+    std::vector<std::pair<std::int64_t, std::int32_t>> want;  // seek, bytes
+    for (const auto& s : slots_) {
+      const auto& bs = s.b->baskets;
+      for (std::size_t i = 0; i < bs.size(); ++i) {
+        const auto& k = bs[i];
+        if (k.embedded >= 0 || k.end <= r.begin || k.first >= r.end || s.cached == static_cast<std::int64_t>(i)) continue;
+        want.emplace_back(k.seek, k.bytes);
+      }
+    }
+    if (want.size() < 2) return;
+    std::sort(want.begin(), want.end());
+    const auto& st = *tree_.state();
+    const std::int64_t file_size = st.src->size();
+    std::size_t i = 0;
+    while (i < want.size()) {
+      const std::int64_t begin = want[i].first;
+      std::int64_t end = begin + want[i].second;
+      std::size_t j = i + 1;
+      while (j < want.size() && want[j].first - end < 4096 && want[j].first + want[j].second - begin <= (16 << 20)) {
+        end = (std::max)(end, want[j].first + static_cast<std::int64_t>(want[j].second));
+        ++j;
+      }
+      if (begin >= 0 && end <= file_size && end > begin) {  // otherwise decode() reports the bad basket
+        auto& seg = segments_.emplace_back(static_cast<std::size_t>(end - begin));
+        st.read(begin, seg, "");
+        for (std::size_t k = i; k < j; ++k)
+          prefetched_[want[k].first] =
+              std::span<const unsigned char>(seg.data() + (want[k].first - begin), static_cast<std::size_t>(want[k].second));
+      }
+      i = j;
+    }
+  }
+
   /// If a jagged branch and its counter were both read, their counts must agree.
   void check_counts(const std::vector<column>& cols) const {
     for (std::size_t j = 0; j < slots_.size(); ++j) {
+      if (slots_[j].counter_slot < 0) continue;
       const branch& b = *slots_[j].b;
-      if (!b.jagged()) continue;
-      for (std::size_t k = 0; k < slots_.size(); ++k) {
-        if (slots_[k].b->name != b.counter) continue;
-        const column& cnt = cols[k];
-        const auto off = cols[j].offsets();
-        for (std::size_t e = 0; e < cnt.size(); ++e) {
-          const auto want = static_cast<std::int64_t>(cnt.as_double(e)) * b.leaf_length;
-          if (off[e + 1] - off[e] != want)
-            hepad::detail::raise<format_error>(tree_.path(), b.name, -1,
-                                               hepad::detail::concat("wrong count: entry ", e, " of the range has ",
-                                                                     off[e + 1] - off[e], " values, counter '",
-                                                                     b.counter, "' says ", want));
-        }
+      const column& cnt = cols[static_cast<std::size_t>(slots_[j].counter_slot)];
+      const auto off = cols[j].offsets();
+      for (std::size_t e = 0; e < cnt.size(); ++e) {
+        const auto want = static_cast<std::int64_t>(cnt.as_double(e)) * b.leaf_length;
+        if (off[e + 1] - off[e] != want)
+          hepad::detail::raise<format_error>(tree_.path(), b.name, -1,
+                                             hepad::detail::concat("wrong count: entry ", e, " of the range has ",
+                                                                   off[e + 1] - off[e], " values, counter '",
+                                                                   b.counter, "' says ", want));
       }
     }
   }
@@ -397,6 +451,9 @@ class tree_reader {
   std::vector<std::string> names_;
   std::vector<slot> slots_;
   read_stats stats_;
+  std::vector<unsigned char> rec_;  // scratch buffer for basket records
+  std::vector<std::vector<unsigned char>> segments_;  // prefetched file ranges of one read()
+  std::unordered_map<std::int64_t, std::span<const unsigned char>> prefetched_;  // basket seek -> record
 };
 
 }  // namespace hepad::io::root
