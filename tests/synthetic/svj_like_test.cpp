@@ -15,6 +15,7 @@
 #include <hepad/core/parallel.hpp>
 #include <hepad/core/random.hpp>
 #include <hepad/data/chunked.hpp>
+#include <hepad/data/injection.hpp>
 #include <hepad/data/synthetic/level0_toy.hpp>
 #include <hepad/data/synthetic/svj_like.hpp>
 
@@ -334,4 +335,29 @@ TEST_CASE("level0_toy: context densities, SR probabilities and the context ratio
   const auto sig = g.generate<double>(level0_sample::signal, 1000, r);
   CHECK(sig.labels().sum() == 1000);
   CHECK(sig.column("m1").mean() == doctest::Approx(2.8).epsilon(0.01));
+}
+
+TEST_CASE("svj_like + inject_signal: realized S/B = s * (signal SR efficiency), CR contamination = 1 - efficiency") {
+  // S0 §2.5: n_sig = floor(s N_b,SR) injected everywhere, so the realized SR S/B is ~ s * eff_SR
+  // and a fraction 1 - eff_SR of the signal lands in the CR (spec: ~23% / 29% / 49% for 4/3/2 TeV).
+  const svj_like g;
+  const hepad::rng r(77);
+  const auto bkg = g.background<float>(svj_sample::data, 400000, r);
+  const auto sr = g.signal_region();
+  for (const double M : {2000.0, 3000.0, 4000.0}) {
+    const auto pool = g.signal<float>(M, 2000, r);
+    hepad::rng ri(1);
+    const double eff = g.signal_sr_efficiency(M);
+    for (const double s : {0.012, 0.024, 0.036}) {
+      const auto inj = hepad::data::inject_signal(bkg, pool, s, sr, ri);
+      const auto& sum = inj.summary;
+      const double n = static_cast<double>(sum.n_signal);
+      // Binomial spread of the SR count of n injected events.
+      const double sd = std::sqrt(n * eff * (1 - eff)) / static_cast<double>(sum.n_background_in_region);
+      CHECK(std::abs(sum.realized_s_over_b() - n * eff / static_cast<double>(sum.n_background_in_region)) < 5 * sd);
+      CHECK(std::abs(sum.fraction_outside_region() - (1 - eff)) < 5 * std::sqrt(eff * (1 - eff) / n));
+      MESSAGE("M " << M << " s " << s << ": realized S/B " << sum.realized_s_over_b() << ", S/sqrt(B) "
+                   << sum.significance() << ", signal in CR " << sum.fraction_outside_region());
+    }
+  }
 }
