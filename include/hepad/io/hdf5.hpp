@@ -306,6 +306,7 @@ inline column_data h5_read_plain(hid_t ds, dtype t, std::size_t string_size, con
             v[i].assign(s, len);
           }
         } else {
+          reserve_large(v, n * per);
           v.resize(n * per);
           h5_read_rows(ds, t, string_size, dims, r0, n, v.data(), path, item);
           if constexpr (std::is_same_v<T, std::uint8_t>)
@@ -752,7 +753,10 @@ class hdf5_reader {
             using T = typename std::decay_t<decltype(proto_v)>::value_type;
             if constexpr (!std::is_same_v<T, std::string>) {
               std::vector<std::vector<T>> out(keep.size());
-              for (auto& o : out) o.resize(n);
+              for (auto& o : out) {
+                reserve_large(o, n);
+                o.resize(n);
+              }
               const std::size_t block = std::max<std::size_t>(1, (std::size_t{1} << 22) / (sizeof(T) * std::max<std::size_t>(1, k)));
               std::vector<T> buf;
               for (std::size_t b0 = 0; b0 < n; b0 += block) {

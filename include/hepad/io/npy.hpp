@@ -482,10 +482,18 @@ inline ndarray decode_rows(const npy_header& h, const std::uint8_t* raw, std::si
   ndarray a = detail::decode_rows(h, nullptr, 0, 0);
   const std::size_t rows = h.rows(), per = h.row_items();
   if (!a.shape.empty()) a.shape[0] = rows;
+  auto size_to = [](column_data& d, std::size_t n) {
+    std::visit(
+        [&](auto& v) {
+          detail::reserve_large(v, n);
+          v.resize(n);
+        },
+        d);
+  };
   if (a.structured()) {
-    for (auto& c : a.fields) std::visit([&](auto& v) { v.resize(rows); }, c.data);
+    for (auto& c : a.fields) size_to(c.data, rows);
   } else {
-    std::visit([&](auto& v) { v.resize(rows * per); }, a.data);
+    size_to(a.data, rows * per);
   }
   const std::size_t row_bytes = std::max<std::size_t>(1, h.itemsize * per);
   const std::size_t block = std::max<std::size_t>(1, (std::size_t{1} << 22) / row_bytes);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +119,24 @@ inline void store_le(std::vector<std::uint8_t>& out, T v) {
   if constexpr (std::endian::native == std::endian::big && sizeof(T) > 1)
     for (std::size_t i = 0; i < sizeof(T) / 2; ++i) std::swap(b[i], b[sizeof(T) - 1 - i]);
   out.insert(out.end(), b, b + sizeof(T));
+}
+
+/// Reserves room for `n` elements; for large buffers (>= 8 MiB) also asks Linux for transparent
+/// huge pages before the memory is first touched, which makes filling a fresh column several
+/// times cheaper on machines where page faults are costly (a hint only; harmless elsewhere).
+template <class T>
+inline void reserve_large(std::vector<T>& v, std::size_t n) {
+  v.reserve(n);
+#if defined(MADV_HUGEPAGE)
+  const std::size_t bytes = v.capacity() * sizeof(T);
+  if (v.empty() && bytes >= (std::size_t{8} << 20)) {
+    const auto b = reinterpret_cast<std::uintptr_t>(v.data());
+    const std::uintptr_t page = 4096;
+    const std::uintptr_t ab = (b + page - 1) & ~(page - 1);
+    const std::uintptr_t ae = (b + bytes) & ~(page - 1);
+    if (ae > ab) (void)::madvise(reinterpret_cast<void*>(ab), ae - ab, MADV_HUGEPAGE);
+  }
+#endif
 }
 
 /// Reads a whole small file into a string. @throws io_error.

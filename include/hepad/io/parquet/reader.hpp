@@ -621,7 +621,7 @@ class reader {
       // bounded by what the pages could hold, so a corrupt footer cannot force a huge allocation
       vals += (std::min)(static_cast<std::size_t>(m.num_values), 8 * static_cast<std::size_t>(m.total_uncompressed_size) / per + 1);
     }
-    std::visit([&](auto& v) { v.reserve(vals); }, c.data);
+    std::visit([&](auto& v) { hepad::io::detail::reserve_large(v, vals); }, c.data);
   }
 
   [[nodiscard]] std::size_t index_of(std::string_view name) const {
