@@ -10,6 +10,7 @@
 //
 // The epoch timer covers the shuffle, the forward and backward passes and the optimizer steps
 // (no validation inside the timed region), as the peers' timers do.
+#include <hepad/autodiff/ops/random.hpp>
 #include <hepad/nn/nn.hpp>
 
 #include <Eigen/Cholesky>
@@ -167,14 +168,20 @@ void run_mlp(const options& o) {
 // --- task 4: autoencoder and VAE (peer_autoencoder.py) ----------------------------------------------
 matrix<double> make_ae_data(hepad::rng& r, index_t n) {
   matrix<double> x(n, 8);
+  double ca[8][4], sb[8][4];
+  for (int j = 0; j < 8; ++j)
+    for (int k = 0; k < 4; ++k) {
+      ca[j][k] = std::cos(0.7 * (j + 1) * (k + 1));
+      sb[j][k] = std::sin(0.5 * (j + 1) + (k + 1));
+    }
   for (index_t i = 0; i < n; ++i) {
     double z[4];
     for (double& v : z) v = r.normal();
     for (int j = 0; j < 8; ++j) {
       double a = 0, b = 0;
       for (int k = 0; k < 4; ++k) {
-        a += std::cos(0.7 * (j + 1) * (k + 1)) * z[k];
-        b += std::sin(0.5 * (j + 1) + (k + 1)) * z[k];
+        a += ca[j][k] * z[k];
+        b += sb[j][k] * z[k];
       }
       x(i, j) = a + 0.3 * b * b + 0.1 * r.normal();
     }
@@ -207,9 +214,7 @@ struct vae_objective {
     auto h = m.enc.forward(t, x);
     auto mu = ad::slice_cols(h, 0, 4);
     auto logvar = ad::slice_cols(h, 4, 4);
-    auto eps = t.make(b.size(), 4, false);
-    auto& g = t.random();
-    for (index_t i = 0; i < eps.size(); ++i) eps.data()->value[i] = g.normal<float>();
+    auto eps = ad::normal(t, b.size(), 4);
     auto code = mu + ad::exp(logvar * 0.5f) * eps;
     auto rec = nn::sum_squared_error(m.dec.forward(t, code), x);
     return rec + nn::gaussian_kl(mu, logvar);

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <hepad/autodiff/autodiff.hpp>
+#include <hepad/autodiff/ops/random.hpp>
 #include <hepad/autodiff/gradcheck.hpp>
 #include <hepad/core/random.hpp>
 
@@ -225,7 +226,7 @@ TEST_CASE_TEMPLATE("product kernels agree with Eigen for many shapes", S, float,
   const std::vector<std::array<index_t, 3>> shapes = {
       {1, 1, 1},   {1, 17, 3},  {5, 1, 7},    {7, 5, 1},   {6, 64, 64}, {13, 37, 19},
       {256, 64, 4}, {64, 64, 256}, {31, 100, 300}, {300, 70, 5}, {4, 8, 512}, {100, 1, 64},
-      {3, 48, 2},  {17, 33, 600}};
+      {3, 48, 2},  {17, 33, 600}, {64, 4, 300}, {32, 8, 512}, {17, 3, 40}, {40, 1, 33}};
   for (const auto& [m, n, k] : shapes) {
     CAPTURE(m);
     CAPTURE(n);
@@ -347,4 +348,32 @@ TEST_CASE("gradcheck detects a wrong reverse pass") {
   const auto r = ad::gradcheck([&](auto&, xs_t v) { return bad_cube(v[0]); }, {random_matrix(2, 2, 62)});
   CHECK_FALSE(r.ok);
   CHECK(r.worst_ratio > 10);
+}
+
+TEST_CASE_TEMPLATE("blocked transpose for many shapes", S, float, double) {
+  for (index_t r : {1, 5, 16, 37, 64})
+    for (index_t c : {1, 16, 19, 48, 64}) {
+      matrix<S> a = matrix<S>::Random(r, c), b(c, r);
+      ad::detail::transpose<S>(r, c, a.data(), c, b.data(), r);
+      CHECK(b == a.transpose());
+    }
+}
+
+TEST_CASE_TEMPLATE("normal(): standard normal draws, reproducible from the tape's generator", S, float, double) {
+  ad::tape<S> t;
+  t.set_random(hepad::rng(42, 1));
+  const index_t n = 200001;  // odd: the last Box-Muller pair is half used
+  const auto z = ad::normal(t, n, 1);
+  const double mean = z.value().template cast<double>().mean();
+  const double var = (z.value().template cast<double>().array() - mean).square().mean();
+  // 5-sigma bounds: sd(mean) = 1/sqrt(n), sd(var) = sqrt(2/n).
+  CHECK(std::abs(mean) < 5 / std::sqrt(double(n)));
+  CHECK(std::abs(var - 1) < 5 * std::sqrt(2.0 / double(n)));
+  // Tail fraction beyond 2 sigma: 0.0455 (binomial sd ~ 4.7e-4).
+  const double tail = (z.value().array().abs() > S(2)).template cast<double>().mean();
+  CHECK(std::abs(tail - 0.0455003) < 0.0025);
+  ad::tape<S> t2;
+  t2.set_random(hepad::rng(42, 1));
+  CHECK(ad::normal(t2, n, 1).value() == z.value());
+  CHECK(std::isfinite(z.value().template cast<double>().cwiseAbs().maxCoeff()));
 }

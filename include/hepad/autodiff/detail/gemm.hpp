@@ -136,6 +136,60 @@ inline double simd_sum(simd_f64 v) noexcept {
 #endif
 }
 
+#if defined(__AVX512F__)
+/// 16 x 16 float block transpose in registers (AVX-512).
+inline void transpose16x16(const float* src, index_t lds, float* dst, index_t ldd) noexcept {
+  __m512 r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * lds);
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
+    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+    r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+    r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xDD);
+  }
+  for (int j = 0; j < 16; ++j) _mm512_storeu_ps(dst + j * ldd, r[j]);  // r[j] = column j
+}
+#endif
+
+/// dst (cols x rows, leading dimension ldd) = src^T, src (rows x cols, leading dimension lds).
+template <class S>
+inline void transpose(index_t rows, index_t cols, const S* src, index_t lds, S* dst, index_t ldd) {
+  constexpr index_t B = 16;
+  index_t i0 = 0;
+#if defined(__AVX512F__)
+  if constexpr (sizeof(S) == 4) {
+    for (; i0 + B <= rows; i0 += B) {
+      index_t j0 = 0;
+      for (; j0 + B <= cols; j0 += B) transpose16x16(src + i0 * lds + j0, lds, dst + j0 * ldd + i0, ldd);
+      for (index_t i = i0; i < i0 + B; ++i)
+        for (index_t j = j0; j < cols; ++j) dst[j * ldd + i] = src[i * lds + j];
+    }
+  }
+#endif
+  for (; i0 < rows; i0 += B)
+    for (index_t j0 = 0; j0 < cols; j0 += B) {
+      const index_t i1 = (std::min)(rows, i0 + B), j1 = (std::min)(cols, j0 + B);
+      for (index_t i = i0; i < i1; ++i)
+        for (index_t j = j0; j < j1; ++j) dst[j * ldd + i] = src[i * lds + j];
+    }
+}
+
 /// What the kernel applies to C after the product (only in the last K block).
 enum class epilogue : int {
   none,      ///< C = [C +] A B
@@ -200,8 +254,9 @@ inline void gemm_micro(index_t k, const S* HEPAD_RESTRICT a, index_t rsa, index_
     for (int j = 0; j < NV; ++j) simd_store(c + i * ldc + j * L, r[i][j]);
 }
 
-/// Per-thread scratch for packing partial column panels (sized on first use, then reused).
-template <class S>
+/// Per-thread scratch (slot 0: packed panels of one product; slot 1: operands of a transposed
+/// product), sized on first use, then reused.
+template <class S, int Slot = 0>
 inline S* gemm_scratch(std::size_t n) {
   thread_local std::vector<simd<S>> buf;
   const std::size_t vecs = (n + simd_lanes<S> - 1) / simd_lanes<S>;
@@ -311,6 +366,25 @@ inline void gemm(index_t m, index_t n, index_t k, const S* a, index_t rsa, index
     gemm(1, m, k, b, 0, ldb, a, csa, c, m, acc);
     return;
   }
+  if (2 * n <= simd_lanes<S> && m >= simd_lanes<S> && rsa == 1) {
+    // Narrow C (n <= half a vector) with A = X^T (X row-major, e.g. a weight gradient): compute
+    // C^T = B^T X, vectorised over the m rows instead of the n columns, and transpose back.
+    S* ct = gemm_scratch<S, 1>(static_cast<std::size_t>(2 * n * m));  // C^T (n x m), then C (m x n)
+    S* cc = ct + n * m;
+    gemm(n, m, k, b, 1, ldb, a, csa, ct, m, false);
+    transpose<S>(n, m, ct, m, cc, n);
+    for (index_t i = 0; i < m; ++i) {
+      S* ci = c + i * ldc;
+      const S* t = cc + i * n;
+      for (index_t j = 0; j < n; ++j) {
+        S v = acc ? ci[j] + t[j] : t[j];
+        if (epi != epilogue::none) v += bias[j];
+        if (epi == epilogue::bias_relu) v = v > S(0) ? v : S(0);
+        ci[j] = v;
+      }
+    }
+    return;
+  }
   constexpr int L = simd_lanes<S>;
   constexpr index_t KC = 256;
   const index_t nkb = (k + KC - 1) / KC;
@@ -398,18 +472,6 @@ inline void add_column_sums(index_t m, index_t n, const S* HEPAD_RESTRICT d, S* 
   }
   for (index_t i = 0; i < m; ++i)
     for (index_t j = j0; j < n; ++j) db[j] += d[i * n + j];
-}
-
-/// dst (cols x rows, leading dimension ldd) = src^T, src (rows x cols, leading dimension lds).
-template <class S>
-inline void transpose(index_t rows, index_t cols, const S* src, index_t lds, S* dst, index_t ldd) {
-  constexpr index_t B = 16;
-  for (index_t i0 = 0; i0 < rows; i0 += B)
-    for (index_t j0 = 0; j0 < cols; j0 += B) {
-      const index_t i1 = (std::min)(rows, i0 + B), j1 = (std::min)(cols, j0 + B);
-      for (index_t i = i0; i < i1; ++i)
-        for (index_t j = j0; j < j1; ++j) dst[j * ldd + i] = src[i * lds + j];
-    }
 }
 
 }  // namespace hepad::autodiff::detail
