@@ -160,7 +160,7 @@ TEST_CASE("preprocessors: log|det J| matches finite differences") {
   CHECK_THROWS_AS((void)bad.log_abs_det_jacobian(phi), hepad::not_supported);
 }
 
-TEST_CASE("minmax (S0): maps the MC range onto [-2.5, 2.5] and does not clip other samples") {
+TEST_CASE("minmax (S0): maps the MC range onto (-2.5, 2.5) and does not clip other samples") {
   const auto mc = sample<double>(1000, 3);
   pre::minmax s{.lo = -2.5, .hi = 2.5};
   s.fit(mc);
@@ -181,7 +181,7 @@ TEST_CASE("minmax (S0): maps the MC range onto [-2.5, 2.5] and does not clip oth
   CHECK_THROWS_AS(bad.fit(mc), hepad::invalid_argument);
 }
 
-TEST_CASE("weighted fits: integer weights equal replication; +w and -w copies cancel; W <= 0 is rejected") {
+TEST_CASE("weighted fits: integer weights equal replication, +w and -w copies cancel, W <= 0 is rejected") {
   const auto x = sample<double>(300, 4);
   hepad::rng r(8);
   vector<double> w(300);
@@ -238,7 +238,7 @@ TEST_CASE("weighted fits: integer weights equal replication; +w and -w copies ca
   CHECK_THROWS_AS(e.fit(x, vector<double>::Ones(5)), hepad::invalid_argument);
 }
 
-TEST_CASE("whiten: identity covariance for every method; PCA by decreasing variance; Cholesky triangular") {
+TEST_CASE("whiten: identity covariance for every method, PCA by decreasing variance, Cholesky triangular") {
   const auto x = sample<double>(3000, 6);
   for (auto m : {pre::whiten_method::zca, pre::whiten_method::pca, pre::whiten_method::cholesky}) {
     pre::whiten w{.method = m};
@@ -287,7 +287,7 @@ TEST_CASE("chain: fit equals fitting the steps one after the other") {
         std::vector<std::string>{"tau", "phi_cos", "phi_sin"});
 }
 
-TEST_CASE("preprocessors as table stages: static and runtime pipelines agree; sin_cos renames columns") {
+TEST_CASE("preprocessors as table stages: static and runtime pipelines agree, sin_cos renames columns") {
   using hepad::data::table;
   const matrix<double> x = sample<double>(500, 9);
   table<double> t({"c", "m", "z"}, x);

@@ -81,7 +81,7 @@ TEST_CASE("lhco_like: m_jj spectra, normalised conditional densities and Stein i
   }
 }
 
-TEST_CASE("lhco_like: the exact likelihood ratios satisfy E_B[LR 1{LR < t}] = P_S(LR < t) and calibrate") {
+TEST_CASE("lhco_like: the exact likelihood ratios satisfy E_B(LR 1{LR < t}) = P_S(LR < t) and calibrate") {
   const lhco_like g;
   const hepad::rng r(43);
   const auto b = g.background<double>(200000, r), s = g.signal<double>(20000, r);
@@ -211,7 +211,7 @@ TEST_CASE("jet_constituents: exact prong masses, centroids, truth columns, multi
   CHECK_THROWS_AS((void)to_lhco_rows(s.rows(0, 1).to_table(), 10), hepad::invalid_argument);
 }
 
-TEST_CASE("higgs_tier_a: collinear mass recovers the true ditau mass; weights, selection, jets, fractions") {
+TEST_CASE("higgs_tier_a: collinear mass recovers the true ditau mass, weights, selection, jets, fractions") {
   const hepad::rng r(61);
   // With no MET resolution, H and Z events satisfy the collinear approximation exactly: solving
   // MET = a lep_T + b had_T gives x = 1/(1 + a) and m_X = m_vis / sqrt(x_lep x_had).

@@ -101,7 +101,7 @@ TEST_CASE("region: complement of a union of random boxes is exact on random poin
   }
 }
 
-TEST_CASE("window and sideband_labeler: SR [lo, hi), sidebands, labels, pipeline stage") {
+TEST_CASE("window and sideband_labeler: half-open SR, sidebands, labels, pipeline stage") {
   using namespace hepad::data;
   hepad::matrix<double> v(8, 2);
   v << 2900, 0, 3000, 1, 3299, 2, 3300, 3, 3500, 4, 3699.9, 5, 3700, 6, 4200, 7;
@@ -166,7 +166,7 @@ TEST_CASE("inject_signal: n_sig = floor(s * N_bkg,SR), without replacement, sign
   CHECK_THROWS_AS((void)inject_signal(bkg, pool, -0.1, sr, r), hepad::invalid_argument);
 }
 
-TEST_CASE("splits: train/validation/test sizes, disjointness, seeding; k-fold; last-n hold-out") {
+TEST_CASE("splits: train/validation/test sizes, disjointness, seeding, k-fold, last-n hold-out") {
   using namespace hepad::data;
   hepad::rng r(9);
   const auto s = train_validation_test{.validation = 0.33, .test = 0.1}.split(1000, r);
