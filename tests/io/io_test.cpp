@@ -327,7 +327,7 @@ TEST_CASE("hdf5: pandas fixed format, LHC Olympics and Higgs layouts, compound a
   CHECK_THROWS_AS((void)io::read_hdf5_table(fixture("pandas_fixed.h5"), "df", {.columns = {"zz"}}), hepad::out_of_range);
 }
 
-TEST_CASE("hdf5: write then read tables (with list columns), arrays; atomic; corrupt files") {
+TEST_CASE("hdf5: write then read tables (with list columns), arrays, atomic writes, corrupt files") {
   auto b = flat_batch(300);
   std::vector<std::vector<float>> rows(300);
   for (std::size_t i = 0; i < 300; ++i)
@@ -406,7 +406,7 @@ TEST_CASE("numpy and h5py read what hepad writes") {
   CHECK(got.find(" 65534") != std::string::npos);
 }
 
-TEST_CASE("to_table / from_table: roles, weights, labels, jagged collections; chunked table source") {
+TEST_CASE("to_table / from_table: roles, weights, labels, jagged collections, chunked table source") {
   io::record_batch b;
   std::vector<double> m(10), pt(10), w(10);
   std::vector<std::int32_t> y(10);

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: BSL-1.0
-// Reads a Parquet file with two independent readers and prints one JSON object:
-//   { "hyparquet": R, "parquet_wasm": R }  with  R = { "rows": <counted rows>, "footer_rows": n,
-//     "schema": [{ "name", "type", "converted_type", "logical", "repetition" }...],   (hyparquet only)
-//     "columns": { name: [value per row] } }
-// Values: numbers as JSON numbers, 64-bit integers (BigInt) as strings, lists as arrays, null as null.
-// Usage: node read_parquet.mjs FILE [comma-separated columns]
+// Reads Parquet files with two independent readers and prints one JSON object, keyed by file:
+//   { FILE: { "hyparquet": R, "parquet_wasm": R }, ... }  with  R = { "rows": <counted rows>,
+//     "footer_rows": n, "schema": [{ "name", "type", "converted_type", "logical", "repetition" }...]
+//     (hyparquet only), "types": {name: Arrow type} (parquet-wasm only), "columns": { name: [value per row] } }
+// Values: numbers as JSON numbers (NaN/Infinity as strings), 64-bit integers (BigInt) as strings,
+// lists as arrays, null as null.
+// Usage: node read_parquet.mjs [--columns a,b,c] FILE...
 // The modules are imported by absolute path from $HEPAD_JS_DIR/node_modules (see tests/js/js.cmake).
 import { readFileSync } from 'node:fs';
 
-const [file, colArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+let wanted = null;
+if (args[0] === '--columns') {
+  wanted = args[1].split(',');
+  args.splice(0, 2);
+}
 const mods = (process.env.HEPAD_JS_DIR || '.') + '/node_modules/';
-const wanted = colArg ? colArg.split(',') : null;
+const hp = await import(mods + 'hyparquet/src/node.js');
+const { compressors } = await import(mods + 'hyparquet-compressors/src/index.js');
 
 const plain = (v) => {
   if (typeof v === 'bigint') return v.toString();
@@ -21,14 +28,15 @@ const plain = (v) => {
   return v;
 };
 
+const result = {};
+for (const file of args) {
 const out = {};
+result[file] = out;
 const bytes = readFileSync(file);
 const arrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 
 // --- hyparquet (+ compressors for GZIP/ZSTD) -------------------------------------------------
 {
-  const hp = await import(mods + 'hyparquet/src/node.js');
-  const { compressors } = await import(mods + 'hyparquet-compressors/src/index.js');
   const meta = hp.parquetMetadata(arrayBuffer);
   const rows = await hp.parquetReadObjects({ file: arrayBuffer, compressors, columns: wanted ?? undefined });
   const cols = {};
@@ -72,4 +80,5 @@ try {
   out.parquet_wasm = { error: String(e.message || e) };
 }
 
-process.stdout.write(JSON.stringify(out));
+}
+process.stdout.write(JSON.stringify(result));

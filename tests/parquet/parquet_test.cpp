@@ -134,15 +134,18 @@ void check_equal(const io::record_batch& a, const io::record_batch& b) {
   }
 }
 
-// Runs the node script on `file` and returns its JSON.
-nlohmann::json js_read(const fs::path& file, const std::string& columns = {}) {
-  const fs::path out = scratch() / (file.filename().string() + ".json");
-  const std::string cmd = std::string("HEPAD_JS_DIR='") + HEPAD_JS_DIR + "' node '" + HEPAD_SOURCE_DIR +
-                          "/tests/js/read_parquet.mjs' '" + file.string() + "' " + columns + " > '" + out.string() + "'";
+// Runs the node script on `files` (one node process) and returns its JSON, keyed by file.
+nlohmann::json js_read(const std::vector<fs::path>& files, const std::string& columns = {}) {
+  const fs::path out = scratch() / (files.front().filename().string() + ".json");
+  std::string cmd = std::string("HEPAD_JS_DIR='") + HEPAD_JS_DIR + "' node '" + HEPAD_SOURCE_DIR + "/tests/js/read_parquet.mjs'";
+  if (!columns.empty()) cmd += " --columns " + columns;
+  for (const auto& f : files) cmd += " '" + f.string() + "'";
+  cmd += " > '" + out.string() + "'";
   const int rc = std::system(cmd.c_str());
   REQUIRE_MESSAGE(rc == 0, "node script failed: ", cmd);
   return nlohmann::json::parse(slurp(out));
 }
+nlohmann::json js_read(const fs::path& file) { return js_read(std::vector<fs::path>{file})[file.string()]; }
 
 // Compares one JSON value (from a JS reader) with element `i` of column `c`.
 bool same_value(const io::column& c, std::size_t i, const nlohmann::json& v) {
@@ -246,7 +249,7 @@ TEST_CASE("parquet: chunked reading in events and in bytes gives the same rows")
   }
 }
 
-TEST_CASE("parquet: a streamed file with several writes; unclosed writers leave nothing") {
+TEST_CASE("parquet: a streamed file with several writes, and unclosed writers leave nothing") {
   const fs::path f = scratch() / "stream.parquet";
   fs::remove(f);
   {
@@ -272,13 +275,18 @@ TEST_CASE("parquet: a streamed file with several writes; unclosed writers leave 
 
 TEST_CASE("parquet: files hepad writes are read identically by hyparquet and parquet-wasm") {
   const auto batch = sample_batch(203);
+  std::vector<fs::path> files;
   int i = 0;
   for (auto codec : {pq::compression::uncompressed, pq::compression::snappy, pq::compression::gzip, pq::compression::zstd}) {
-    const fs::path f = scratch() / ("js_" + std::to_string(i++) + ".parquet");
-    // dictionary on for half of the files; two row groups; several pages per chunk
-    pq::write(f, batch, {.compression = codec, .row_group_rows = 150, .page_bytes = 400,
-                         .dictionary = (i % 2) ? pq::dictionary_mode::always : pq::dictionary_mode::off});
-    const auto j = js_read(f);
+    files.push_back(scratch() / ("js_" + std::to_string(i++) + ".parquet"));
+    // dictionary on for half of the files, two row groups, several pages per chunk
+    pq::write(files.back(), batch, {.compression = codec, .row_group_rows = 150, .page_bytes = 400,
+                                    .dictionary = (i % 2) ? pq::dictionary_mode::always : pq::dictionary_mode::off});
+  }
+  const auto all = js_read(files);
+  for (const auto& f : files) {
+    INFO(f.string());
+    const auto& j = all[f.string()];
     CHECK(compare_js(batch, j["hyparquet"], "hyparquet") == 0);
     CHECK(compare_js(batch, j["parquet_wasm"], "parquet-wasm") == 0);
     CHECK(j["hyparquet"]["footer_rows"].get<std::size_t>() == 203);
