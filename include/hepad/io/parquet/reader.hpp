@@ -379,12 +379,15 @@ class column_cursor {
   }
 
   void check_count(std::int32_t nv) const {
-    if (nv < 0 || nv > (1 << 26) || static_cast<std::int64_t>(nv) > meta_.num_values)
+    if (nv < 0 || nv > (1 << 24) || static_cast<std::int64_t>(nv) > meta_.num_values)
       fail_at(static_cast<std::int64_t>(page_off_),
               concat("page declares ", nv, " values (column chunk has ", meta_.num_values, ")"));
   }
   void decompress_into(std::vector<std::uint8_t>& out, const std::uint8_t* src, std::size_t n, std::size_t size) {
     if (size > (std::size_t{1} << 31)) fail_at(static_cast<std::int64_t>(page_off_), "page larger than 2 GiB");
+    if (!plausible_size(meta_.codec, src, n, size))
+      fail_at(static_cast<std::int64_t>(page_off_), concat("corrupt page: ", n, " bytes of ", codec_name(meta_.codec),
+                                                           " data cannot hold the declared ", size, " bytes"));
     out.resize(size);
     decompress(meta_.codec, src, n, out.data(), size, file_->path(), f_->name, static_cast<std::int64_t>(page_off_));
   }

@@ -41,6 +41,28 @@ inline constexpr std::int32_t codec_uncompressed = 0, codec_snappy = 1, codec_gz
   }
 }
 
+/// True if `n` compressed bytes can decompress to `size` bytes with `codec` (checked before the
+/// output is allocated, so a corrupt header cannot make the reader allocate gigabytes).
+[[nodiscard]] inline bool plausible_size(std::int32_t codec, const std::uint8_t* src, std::size_t n,
+                                         std::size_t size) noexcept {
+  switch (codec) {
+    case codec_uncompressed: return n == size;
+    case codec_snappy: {
+      std::size_t len = 0;
+      return snappy_uncompressed_length(reinterpret_cast<const char*>(src), n, &len) == SNAPPY_OK && len == size;
+    }
+    case codec_gzip: return size <= 1032 * n + 1024;  // deflate's maximum ratio
+    case codec_zstd: {
+      const unsigned long long c = ZSTD_getFrameContentSize(src, n);
+      if (c == ZSTD_CONTENTSIZE_ERROR) return false;
+      if (c != ZSTD_CONTENTSIZE_UNKNOWN && c != size) return false;
+      return size <= 32768 * n + (std::size_t{1} << 17);  // RLE blocks: 4 bytes per 128 KiB
+    }
+    case codec_lz4_raw: return size <= 255 * n + 16;
+    default: return true;  // unsupported codecs are reported by decompress()
+  }
+}
+
 /// Decompresses `src` into exactly `out_size` bytes at `out`. Raises format_error(path, item,
 /// offset) if the codec is unsupported or the data do not decompress to that size.
 inline void decompress(std::int32_t codec, const std::uint8_t* src, std::size_t n, std::uint8_t* out,
