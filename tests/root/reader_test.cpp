@@ -502,6 +502,30 @@ TEST_CASE("bad input gives hepad errors naming file, branch and offset") {
       CHECK(std::string(e.what()).find("compression magic") != std::string::npos);
     }
   }
+  SUBCASE("a flipped bit inside an LZ4 block fails its XXH64 checksum") {
+    const std::string lz4 = data_path("root-extra/uproot-Zmumu-lz4.root");
+    auto b = slurp(lz4);
+    const root::file f(lz4);
+    const root::tree t(f, "events");
+    const auto& br = t.get("px1");
+    const auto seek = static_cast<std::size_t>(br.baskets[0].seek);
+    root::detail::cursor c(std::span<const unsigned char>(b).subspan(seek), {lz4, "", 0});
+    const root::key k = root::detail::read_key(c);
+    const std::size_t block = seek + static_cast<std::size_t>(k.keylen);
+    REQUIRE(b[block] == 'L');
+    REQUIRE(b[block + 1] == '4');
+    b[block + 9 + 8 + 100] ^= 0x01;  // a byte of the LZ4 payload, after header and checksum
+    const root::file g = root::file::from_bytes(b, "lz4-corrupt.root");
+    root::tree_reader r(root::tree(g, "events"), {"px1"});
+    try {
+      (void)r.read({0, 2304});
+      FAIL("no error");
+    } catch (const hepad::format_error& e) {
+      CHECK(e.item() == "px1");
+      CHECK(e.offset() == static_cast<std::int64_t>(block));
+      CHECK(std::string(e.what()).find("checksum") != std::string::npos);
+    }
+  }
   SUBCASE("every truncation and many byte flips: an error or a result, never a crash") {
     int errors = 0, ok = 0;
     auto attempt = [&](std::vector<unsigned char> b) {

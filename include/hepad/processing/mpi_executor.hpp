@@ -13,7 +13,24 @@
 #include <hepad/processing/event_chunk.hpp>
 #include <hepad/processing/output.hpp>
 
+// Only MPI's C API is used: skip the deprecated C++ bindings (they warn under -Wcast-function-type).
+#if !defined(OMPI_SKIP_MPICXX)
+#define OMPI_SKIP_MPICXX 1
+#define HEPAD_DETAIL_UNDEF_OMPI_SKIP
+#endif
+#if !defined(MPICH_SKIP_MPICXX)
+#define MPICH_SKIP_MPICXX 1
+#define HEPAD_DETAIL_UNDEF_MPICH_SKIP
+#endif
 #include <mpi.h>
+#ifdef HEPAD_DETAIL_UNDEF_OMPI_SKIP
+#undef OMPI_SKIP_MPICXX
+#undef HEPAD_DETAIL_UNDEF_OMPI_SKIP
+#endif
+#ifdef HEPAD_DETAIL_UNDEF_MPICH_SKIP
+#undef MPICH_SKIP_MPICXX
+#undef HEPAD_DETAIL_UNDEF_MPICH_SKIP
+#endif
 
 #include <cstdint>
 #include <string_view>
