@@ -377,3 +377,55 @@ TEST_CASE_TEMPLATE("normal(): standard normal draws, reproducible from the tape'
   CHECK(ad::normal(t2, n, 1).value() == z.value());
   CHECK(std::isfinite(z.value().template cast<double>().cwiseAbs().maxCoeff()));
 }
+
+TEST_CASE("gradcheck: normalisation, attention and pooling") {
+  const md x = random_matrix(6, 5, 71), g = random_matrix(1, 5, 72, 0.5, 1.5), b = random_matrix(1, 5, 73);
+  expect_gradcheck([](auto&, xs_t v) { return ad::layer_norm(v[0], v[1], v[2], 1e-5); }, {x, g, b});
+  expect_gradcheck([](auto&, xs_t v) { return ad::layer_norm<double>(v[0], {}, {}, 1e-5); }, {x});
+  expect_gradcheck([](auto&, xs_t v) {
+    auto [m, var] = ad::batch_statistics(v[0]);
+    return ad::batch_norm(v[0], v[1], v[2], m, var, 1e-5);
+  }, {x, g, b});
+  expect_gradcheck([](auto&, xs_t v) {  // given statistics (evaluation mode), all as variables
+    return ad::batch_norm(v[0], v[1], v[2], v[3], v[4], 1e-5);
+  }, {x, g, b, random_matrix(1, 5, 74), random_matrix(1, 5, 75, 0.5, 2.0)});
+  // Attention: 3 sets of 4 slots, d = 6, 2 heads; the last slot of set 1 and two of set 2 padded.
+  const index_t P = 4, B = 3, d = 6;
+  const md q = random_matrix(B * P, d, 76), k = random_matrix(B * P, d, 77), val = random_matrix(B * P, d, 78);
+  md mask = md::Zero(B, P);
+  mask(1, 3) = 1;
+  mask(2, 1) = mask(2, 3) = 1;
+  const md bias = random_matrix(B, P, 79);
+  expect_gradcheck([&](auto& t, xs_t v) { return ad::set_attention(v[0], v[1], v[2], P, 2, t.constant(mask), v[3]); },
+                   {q, k, val, bias});
+  expect_gradcheck([&](auto&, xs_t v) { return ad::set_attention<double>(v[0], v[1], v[2], P, 3); }, {q, k, val});
+  expect_gradcheck([&](auto&, xs_t v) { return ad::set_sum(v[0], P, v[1]); }, {val, bias});
+  expect_gradcheck([&](auto& t, xs_t v) { return ad::set_mean(v[0], P, t.constant(mask)); }, {val});
+  // Attention equals the textbook formula, and padded keys do not influence the outputs.
+  ad::tape<double> t;
+  const auto out = ad::set_attention(t.constant(q), t.constant(k), t.constant(val), P, 2, t.constant(mask), t.constant(bias));
+  for (index_t s = 0; s < B; ++s)
+    for (index_t h = 0; h < 2; ++h) {
+      const md qs = q.block(s * P, h * 3, P, 3), ks = k.block(s * P, h * 3, P, 3), vs = val.block(s * P, h * 3, P, 3);
+      md sc = qs * ks.transpose() / std::sqrt(3.0);
+      for (index_t i = 0; i < P; ++i)
+        for (index_t j = 0; j < P; ++j) sc(i, j) = mask(s, j) != 0 ? -INFINITY : sc(i, j) + bias(s, j);
+      for (index_t i = 0; i < P; ++i) {
+        const double mx = sc.row(i).maxCoeff();
+        sc.row(i) = (sc.row(i).array() - mx).exp().matrix();
+        sc.row(i) /= sc.row(i).sum();
+      }
+      const md ref = sc * vs;
+      CHECK((out.value().block(s * P, h * 3, P, 3) - ref).cwiseAbs().maxCoeff() < 1e-12);
+    }
+  md k2 = k, v2 = val;
+  k2.row(1 * P + 3).setConstant(100.0);  // change a padded key and value
+  v2.row(2 * P + 1).setConstant(-50.0);
+  const auto out2 = ad::set_attention(t.constant(q), t.constant(k2), t.constant(v2), P, 2, t.constant(mask), t.constant(bias));
+  CHECK((out2.value() - out.value()).cwiseAbs().maxCoeff() < 1e-12);
+  // Fully masked set: zero output, no NaN.
+  md all = md::Ones(B, P);
+  const auto z = ad::set_attention(t.constant(q), t.constant(k), t.constant(val), P, 2, t.constant(all));
+  CHECK(z.value().cwiseAbs().maxCoeff() == 0.0);
+  CHECK_THROWS_AS((void)ad::set_attention(t.constant(q), t.constant(k), t.constant(val), 5, 2), hepad::invalid_argument);
+}

@@ -9,8 +9,13 @@
 #include <hepad/autodiff/activation.hpp>
 #include <hepad/autodiff/arena.hpp>
 #include <hepad/autodiff/ops/arithmetic.hpp>
+#include <hepad/autodiff/ops/attention.hpp>
+#include <hepad/autodiff/ops/dropout.hpp>
 #include <hepad/autodiff/ops/elementwise.hpp>
 #include <hepad/autodiff/ops/matmul.hpp>
+#include <hepad/autodiff/ops/normalization.hpp>
+#include <hepad/autodiff/ops/pooling.hpp>
+#include <hepad/autodiff/ops/random.hpp>
 #include <hepad/autodiff/ops/reduce.hpp>
 #include <hepad/autodiff/ops/shape.hpp>
 #include <hepad/autodiff/ops/softmax.hpp>

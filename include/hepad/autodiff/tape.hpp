@@ -125,17 +125,20 @@ class tape {
   tape& operator=(const tape&) = delete;
   /// Moving a tape invalidates the nodes recorded on it.
   tape(tape&& o) noexcept
-      : arena_(std::move(o.arena_)), records_(std::move(o.records_)),
+      : arena_(std::move(o.arena_)), records_(std::move(o.records_)), commits_(std::move(o.commits_)),
         params_(std::move(o.params_)), rng_(o.rng_), training_(o.training_),
         grad_enabled_(o.grad_enabled_), n_nodes_(o.n_nodes_) {
     records_.clear();
+    commits_.clear();
     params_.clear();
   }
   tape& operator=(tape&& o) noexcept {
     arena_ = std::move(o.arena_);
     records_ = std::move(o.records_);
+    commits_ = std::move(o.commits_);
     params_ = std::move(o.params_);
     records_.clear();
+    commits_.clear();
     params_.clear();
     rng_ = o.rng_;
     training_ = o.training_;
@@ -240,6 +243,22 @@ class tape {
     records_.push_back(record{[](void* c) { (*static_cast<F*>(c))(); }, p, out.data()});
   }
 
+  /// Records a closure to run at `commit()` (after the step's backward pass), e.g. the update of
+  /// batch-norm running statistics, which must not happen while several tapes run in parallel.
+  /// Same capture rules as `on_backward`. The trainer commits the chunk tapes in chunk order.
+  template <class F>
+  void on_commit(F f) {
+    static_assert(std::is_trivially_copyable_v<F> && std::is_trivially_destructible_v<F>,
+                  "hepad::autodiff::tape::on_commit: the closure must be trivially copyable and destructible");
+    F* p = arena_.create<F>(std::move(f));
+    commits_.push_back(record{[](void* c) { (*static_cast<F*>(c))(); }, p, nullptr});
+  }
+  /// Runs (in recording order) and forgets the closures recorded with `on_commit`.
+  void commit() {
+    for (const auto& c : commits_) c.fn(c.ctx);
+    commits_.clear();
+  }
+
   /// Uninitialised scratch memory for `n` objects of trivially destructible `T` (valid until
   /// reset), e.g. values saved by the forward pass for the reverse pass.
   template <class T>
@@ -323,6 +342,7 @@ class tape {
   void reset() {
     arena_.reset();
     records_.clear();
+    commits_.clear();
     params_.clear();
     n_nodes_ = 0;
   }
@@ -351,13 +371,14 @@ class tape {
   class nested_scope {
    public:
     explicit nested_scope(tape& t) noexcept
-        : t_(t), mark_(t.arena_.position()), records_(t.records_.size()),
+        : t_(t), mark_(t.arena_.position()), records_(t.records_.size()), commits_(t.commits_.size()),
           params_(t.params_.size()), nodes_(t.n_nodes_) {}
     nested_scope(const nested_scope&) = delete;
     nested_scope& operator=(const nested_scope&) = delete;
     ~nested_scope() {
       t_.arena_.rewind(mark_);
       t_.records_.resize(records_);
+      t_.commits_.resize(commits_);
       t_.params_.resize(params_);
       t_.n_nodes_ = nodes_;
     }
@@ -365,7 +386,7 @@ class tape {
    private:
     tape& t_;
     arena::mark mark_;
-    std::size_t records_, params_, nodes_;
+    std::size_t records_, commits_, params_, nodes_;
   };
 
   /// @throws invalid_argument naming `fn` if `x` is not a node of this tape.
@@ -398,6 +419,7 @@ class tape {
 
   arena arena_;
   std::vector<record> records_;
+  std::vector<record> commits_;
   std::vector<std::pair<autodiff::parameter<S>*, detail::node_data<S>*>> params_;
   hepad::rng rng_{0};
   bool training_ = true;

@@ -536,7 +536,10 @@ struct trainer {
           batch_loss += v * static_cast<double>(chunk_n[static_cast<std::size_t>(c)]) / static_cast<double>(m);
         }
         for (auto* p : params) p->grad.setZero();
-        for (std::int64_t c = 0; c < parts; ++c) tapes[static_cast<std::size_t>(c)]->accumulate_parameter_grads();
+        for (std::int64_t c = 0; c < parts; ++c) {
+          tapes[static_cast<std::size_t>(c)]->accumulate_parameter_grads();
+          tapes[static_cast<std::size_t>(c)]->commit();  // e.g. batch-norm running statistics
+        }
         if (clip_grad_norm > 0)
           nn::clip_grad_norm(std::span<autodiff::parameter<S>* const>(params.data(), params.size()), clip_grad_norm);
         const schedule_position pos{epoch, step, steps};
