@@ -48,4 +48,8 @@
 #include <hepad/pre/standardize.hpp>
 #include <hepad/pre/whiten.hpp>
 
+#include <hepad/autodiff/autodiff.hpp>
+#include <hepad/nn/nn.hpp>
+// (autodiff/gradcheck.hpp, a testing utility, is included by name.)
+
 #endif  // HEPAD_HEPAD_HPP
