@@ -3,7 +3,8 @@
 /// @brief `stats::hesse`: the covariance of a minimum from the exact Hessian (forward-mode second
 /// derivatives) or, for objectives with gradients only, central differences of exact gradients.
 /// Covariance = 2 errordef H^-1 in internal coordinates, transformed to external ones as Minuit
-/// does for bounded parameters.
+/// does for bounded parameters. Parameters the minimum holds on a kink of the objective
+/// (`minimum::kink_parameters`) are treated as fixed.
 #ifndef HEPAD_STATS_HESSE_HPP
 #define HEPAD_STATS_HESSE_HPP
 
@@ -33,6 +34,12 @@ minimum hesse(const F& f, minimum m, const hesse_options& opt = {}) {
   std::vector<parameter> pars = m.parameters;
   for (std::size_t i = 0; i < pars.size(); ++i)
     if (pars[i].fixed) pars[i].value = m.values[i];
+  // parameters held on a kink at the minimum: the covariance is conditional on them (the
+  // curvature across a kink is unbounded; a numerical Hessian would see (slope jump)/step)
+  for (std::size_t i : m.kink_parameters) {
+    pars[i].fixed = true;
+    pars[i].value = m.values[i];
+  }
   detail::evaluator<Obj> ev(obj, pars);
   const std::size_t nf = ev.n_free(), n = ev.n_all();
   if (nf == 0) return m;

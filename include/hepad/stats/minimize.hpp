@@ -49,11 +49,13 @@ struct migrad {
   std::int64_t max_calls = 0;   ///< 0: 200 + 100 n + 5 n^2 (n free parameters), as Minuit
   bool exact_hessian = true;    ///< use the objective's exact Hessian where available (else differences of gradients)
   bool polish = true;           ///< strategy >= 1: one Newton step with the exact Hessian after convergence
+  bool kink_search = true;      ///< objectives with kinks: also try the other side of a concave kink (lower minimum)
   static constexpr std::string_view name = "migrad";
   static constexpr auto fields() {
     return std::tuple{config::field{"strategy", &migrad::strategy}, config::field{"tolerance", &migrad::tolerance},
                       config::field{"errordef", &migrad::errordef}, config::field{"max_calls", &migrad::max_calls},
-                      config::field{"exact_hessian", &migrad::exact_hessian}, config::field{"polish", &migrad::polish}};
+                      config::field{"exact_hessian", &migrad::exact_hessian}, config::field{"polish", &migrad::polish},
+                      config::field{"kink_search", &migrad::kink_search}};
   }
 };
 
@@ -93,6 +95,7 @@ struct migrad_state {
   matrix<double> h;          // exact internal Hessian at the end (strategy >= 1), may be empty
   double edm = 0;
   int iterations = 0;
+  std::vector<char> active;  // free parameters held on a kink
   fit_status st;
 };
 
@@ -144,9 +147,104 @@ migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad
   else if (cfg.strategy >= 2 && n > 0) {
     if (!exact_metric()) diag_metric();
   } else if (n > 0) diag_metric();
+  s.active.assign(n, 0);
+  std::vector<double> gm(n);  // gradient with the kink-held components zeroed
+  auto masked = [&]() -> const std::vector<double>& {
+    for (std::size_t i = 0; i < n; ++i) gm[i] = s.active[i] ? 0.0 : s.g[i];
+    return gm;
+  };
   auto edm_of = [&](const matrix<double>& v) {
-    const Eigen::Map<const Eigen::VectorXd> g(s.g.data(), static_cast<index_t>(n));
+    masked();
+    const Eigen::Map<const Eigen::VectorXd> g(gm.data(), static_cast<index_t>(n));
     return 0.5 * g.dot(v * g);
+  };
+  auto clear_active = [&](matrix<double>& v) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (s.active[i]) {
+        v.row(static_cast<index_t>(i)).setZero();
+        v.col(static_cast<index_t>(i)).setZero();
+      }
+  };
+  // Hessian of the non-held parameters, inverted and embedded (held rows/columns zero)
+  auto active_inverse = [&](const matrix<double>& h, matrix<double>& inv) -> bool {
+    std::vector<index_t> idx;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!s.active[i]) idx.push_back(static_cast<index_t>(i));
+    const auto m = static_cast<index_t>(idx.size());
+    matrix<double> sub(m, m), subinv;
+    for (index_t a = 0; a < m; ++a)
+      for (index_t b = 0; b < m; ++b) sub(a, b) = h(idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]);
+    bool ok = spd_inverse(sub, subinv);
+    if (!ok) subinv = forced_inverse(sub);
+    inv = matrix<double>::Zero(static_cast<index_t>(n), static_cast<index_t>(n));
+    for (index_t a = 0; a < m; ++a)
+      for (index_t b = 0; b < m; ++b) inv(idx[static_cast<std::size_t>(a)], idx[static_cast<std::size_t>(b)]) = subinv(a, b);
+    return ok;
+  };
+  // one-sided derivatives along free parameter i at its kink value kv (others at s.x)
+  std::vector<double> xk(n), gk(n);
+  auto one_sided = [&](std::size_t i, double kv, double& left, double& right) {
+    const double eps = 1e-9 * (1.0 + std::abs(kv));
+    xk = s.x;
+    xk[i] = kv - eps;
+    const double fl = ev.value_gradient(xk, gk);
+    left = gk[i];
+    xk[i] = kv + eps;
+    const double fr = ev.value_gradient(xk, gk);
+    right = gk[i];
+    return std::isfinite(fl) && std::isfinite(fr);
+  };
+  // Holds parameters that sit near a kink whose one-sided slopes bracket zero (a kink minimum
+  // along that parameter); true if any was newly held.
+  auto hold_kinks = [&]() -> bool {
+    bool any = false;
+    const auto st = ev.internal_steps(s.x);
+    for (const auto& k : ev.kinks()) {
+      const std::size_t i = k.parameter;
+      if (s.active[i]) continue;
+      // near the kink on the scale of the parameter's step (the quasi-Newton metric has learned
+      // the slope jump as a huge curvature there, so its variance is no guide)
+      if (!(std::abs(s.x[i] - k.value) <= 0.1 * st[i])) continue;
+      double left = 0, right = 0;
+      if (!one_sided(i, k.value, left, right)) continue;
+      if (left <= 0 && right >= 0) {
+        s.x[i] = k.value;
+        s.active[i] = 1;
+        any = true;
+      }
+    }
+    if (any) {
+      s.f = ev.value_gradient(s.x, s.g);
+      clear_active(s.v);
+      s.edm = edm_of(s.v);
+    }
+    return any;
+  };
+  // Releases held parameters whose kink no longer brackets zero; true if any was released.
+  int releases = 0;
+  auto release_kinks = [&]() -> bool {
+    bool any = false;
+    const auto st = ev.internal_steps(s.x);
+    for (const auto& k : ev.kinks()) {
+      const std::size_t i = k.parameter;
+      if (!s.active[i]) continue;
+      double left = 0, right = 0;
+      if (!one_sided(i, k.value, left, right)) continue;
+      const double tol = 10.0 * edm_goal / st[i];
+      if (left > tol || right < -tol) {
+        s.active[i] = 0;
+        std::vector<double> d(n);
+        ev.internal_diagonal(s.x, d);
+        s.v(static_cast<index_t>(i), static_cast<index_t>(i)) = d[i] > 0 ? 1.0 / d[i] : st[i] * st[i];
+        any = true;
+      }
+    }
+    if (any) {
+      ++releases;
+      s.f = ev.value_gradient(s.x, s.g);
+      s.edm = edm_of(s.v);
+    }
+    return any;
   };
   s.edm = n > 0 ? edm_of(s.v) : 0.0;
 
@@ -174,8 +272,9 @@ migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad
         return fail(status::non_finite, "Hessian not finite at the minimum");
       }
       s.h = h;
-      if (!spd_inverse(h, inv)) {
-        s.v = forced_inverse(h);
+      if (releases < 10 && release_kinks()) continue;
+      if (!active_inverse(h, inv)) {
+        s.v = inv;
         s.st.made_pos_def = true;
         s.edm = edm_of(s.v);
         s.st.converged = true;
@@ -189,7 +288,8 @@ migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad
       s.edm = edm_of(s.v);
       if (cfg.polish) {
         // one Newton step: exact for a quadratic, removes what is left of EDM
-        const Eigen::Map<const Eigen::VectorXd> g0(s.g.data(), static_cast<index_t>(n));
+        masked();
+        const Eigen::Map<const Eigen::VectorXd> g0(gm.data(), static_cast<index_t>(n));
         const Eigen::VectorXd dx = -(s.v * g0);
         for (std::size_t i = 0; i < n; ++i) x1[i] = s.x[i] + dx[static_cast<index_t>(i)];
         const double f1 = ev.value_gradient(x1, g1);
@@ -201,16 +301,22 @@ migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad
         }
       }
       s.st.covariance_accurate = true;
-      if (s.edm < edm_goal || ++hesse_rounds > 4) break;
+      if (s.edm < edm_goal) break;
+      // the quasi-Newton metric saw convergence, the exact Hessian does not: typical of a minimum
+      // on a kink (the slope jump looked like a huge curvature)
+      if (hold_kinks()) continue;
+      if (++hesse_rounds > 4) break;
       continue;
     }
     // search direction
-    const Eigen::Map<const Eigen::VectorXd> gv(s.g.data(), static_cast<index_t>(n));
+    masked();
+    const Eigen::Map<const Eigen::VectorXd> gv(gm.data(), static_cast<index_t>(n));
     Eigen::VectorXd pv = -(s.v * gv);
     double gdel = pv.dot(gv);
     if (!(gdel < 0)) {
       // the metric is not positive definite: restart from the diagonal
       diag_metric();
+      clear_active(s.v);
       pv = -(s.v * gv);
       gdel = pv.dot(gv);
       if (!(gdel < 0)) return fail(status::not_converged, "no descent direction (gradient and metric inconsistent)");
@@ -253,10 +359,16 @@ migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad
       if (alpha < 1e-14) break;
     }
     if (!found) {
+      // a minimum on a kink stalls the line search: hold the kinked parameters there
+      if (hold_kinks()) {
+        reset_done = false;
+        continue;
+      }
       if (!reset_done) {
         // try once more from a fresh metric (exact if available)
         reset_done = true;
         if (!exact_metric()) diag_metric();
+        clear_active(s.v);
         s.edm = edm_of(s.v);
         continue;
       }
@@ -281,7 +393,7 @@ migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad
     Eigen::VectorXd dx(static_cast<index_t>(n)), dg(static_cast<index_t>(n));
     for (std::size_t i = 0; i < n; ++i) {
       dx[static_cast<index_t>(i)] = best_x[i] - s.x[i];
-      dg[static_cast<index_t>(i)] = best_g[i] - s.g[i];
+      dg[static_cast<index_t>(i)] = s.active[i] ? 0.0 : best_g[i] - s.g[i];
     }
     const double delgam = dx.dot(dg);
     if (delgam > 1e-300) {
@@ -295,6 +407,15 @@ migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad
     (void)best_a;
     ++s.iterations;
     s.edm = edm_of(s.v);
+    // creeping onto a kink (steps shrinking towards it without the line search failing)
+    if (!ev.kinks().empty()) {
+      const auto st = ev.internal_steps(s.x);
+      for (const auto& k : ev.kinks())
+        if (!s.active[k.parameter] && std::abs(s.x[k.parameter] - k.value) < 1e-3 * st[k.parameter]) {
+          hold_kinks();
+          break;
+        }
+    }
   }
   if (n > 0 && !(s.edm < edm_goal)) {
     s.st.above_max_edm = true;
@@ -307,6 +428,54 @@ migrad_state run_migrad(evaluator<Obj>& ev, std::vector<double> x0, const migrad
   s.st.has_covariance = n > 0;
   s.st.covariance_pos_def = true;
   s.st.message = "converged";
+  for (char a : s.active) s.st.at_kink |= a != 0;
+  if (s.st.at_kink) s.st.message = "converged on a kink of the objective (parameters held there: see kink_parameters)";
+  return s;
+}
+
+/// With kinked objectives (piecewise interpolation) a concave kink separates two local minima.
+/// After a minimum is found, for every kink whose other side descends from the kink (one-sided
+/// slope pointing away), the fit is restarted on the other side (mirrored start) and the lower
+/// minimum is kept.
+template <class Obj>
+migrad_state search_kinks(evaluator<Obj>& ev, migrad_state s, const migrad& cfg) {
+  const std::size_t n = ev.n_free();
+  if (!cfg.kink_search || ev.kinks().empty() || !usable(s.st.code)) return s;
+  std::vector<double> xk(n), gk(n);
+  for (int pass = 0; pass < 2; ++pass) {
+    bool improved = false;
+    for (const auto& k : ev.kinks()) {
+      const std::size_t i = k.parameter;
+      if (!s.active.empty() && s.active[i]) continue;
+      const auto st = ev.internal_steps(s.x);
+      const double d = s.x[i] - k.value;
+      if (std::abs(d) > 3.0 * st[i]) continue;
+      const double eps = 1e-9 * (1.0 + std::abs(k.value));
+      xk = s.x;
+      xk[i] = k.value - eps;
+      ev.value_gradient(xk, gk);
+      const double left = gk[i];
+      xk[i] = k.value + eps;
+      ev.value_gradient(xk, gk);
+      const double right = gk[i];
+      const bool explore = (d >= 0 && left > 0) || (d <= 0 && right < 0);
+      if (!explore) continue;
+      // start on the other side at the Newton point of the one-sided model from the kink
+      std::vector<double> x1 = s.x, dd(n);
+      ev.internal_diagonal(s.x, dd);
+      const double slope = d >= 0 ? left : right;
+      double step = dd[i] > 0 ? std::abs(slope) / dd[i] : 0.1 * st[i];
+      step = std::clamp(step, 1e-3 * st[i], 3.0 * st[i]);
+      x1[i] = d >= 0 ? k.value - step : k.value + step;
+      auto s2 = run_migrad(ev, x1, cfg, nullptr);
+      s2.iterations += s.iterations;
+      if (usable(s2.st.code) && s2.f < s.f - 1e-9 * (1.0 + std::abs(s.f))) {
+        s = std::move(s2);
+        improved = true;
+      }
+    }
+    if (!improved) break;
+  }
   return s;
 }
 
@@ -322,6 +491,8 @@ minimum make_minimum(evaluator<Obj>& ev, const migrad_state& s, const migrad& cf
   m.errordef = cfg.errordef;
   m.iterations = s.iterations;
   m.status = s.st;
+  for (std::size_t a = 0; a < s.active.size(); ++a)
+    if (s.active[a]) m.kink_parameters.push_back(ev.free_index()[a]);
   const std::size_t n = ev.n_all(), nf = ev.n_free();
   m.covariance = matrix<double>::Zero(static_cast<index_t>(n), static_cast<index_t>(n));
   m.errors.assign(n, 0.0);
@@ -370,7 +541,7 @@ minimum minimize(const F& f, std::span<const parameter> parameters, const migrad
   detail::evaluator<Obj> ev(obj, parameters);
   std::vector<double> start(parameters.size());
   for (std::size_t i = 0; i < parameters.size(); ++i) start[i] = parameters[i].value;
-  auto s = detail::run_migrad(ev, ev.internal(start), cfg, nullptr);
+  auto s = detail::search_kinks(ev, detail::run_migrad(ev, ev.internal(start), cfg, nullptr), cfg);
   return detail::make_minimum(ev, s, cfg);
 }
 

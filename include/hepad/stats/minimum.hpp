@@ -35,6 +35,7 @@ struct fit_status {
   bool hesse_failed = false;         ///< the Hessian could not be computed (non-finite)
   bool at_limit = false;             ///< a parameter is within 1e-6 (relative to its range) of a bound
   bool non_finite = false;           ///< the function or gradient was NaN/inf where it mattered
+  bool at_kink = false;              ///< the minimum sits on a kink of the objective (see `minimum::kink_parameters`)
   std::string message{};             ///< human-readable summary ("converged" or the reason)
 
   /// A minimum that can be used: success or at_limit.
@@ -56,6 +57,9 @@ struct minimum {
   std::int64_t n_gradients = 0;         ///< of which with gradient
   std::int64_t n_hessians = 0;          ///< exact Hessian evaluations
   int iterations = 0;                   ///< variable-metric iterations
+  /// Parameters held on a kink of the objective at the minimum (one-sided derivatives of
+  /// opposite signs): their error is 0 and the covariance is conditional on them.
+  std::vector<std::size_t> kink_parameters{};
   fit_status status{};
 
   [[nodiscard]] bool valid() const noexcept { return status.valid(); }

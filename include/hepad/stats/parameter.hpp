@@ -31,6 +31,14 @@ struct parameter {
   [[nodiscard]] bool has_upper() const noexcept { return std::isfinite(upper); }
 };
 
+/// A kink of an objective: at `parameter == value` its one-sided derivatives differ (e.g. the
+/// piecewise-linear HistFactory interpolation at α = 0). Objectives announce kinks with
+/// `kinks()`; the minimizer then treats a minimum sitting on a kink as such (see minimize.hpp).
+struct kink {
+  std::size_t parameter = 0;
+  double value = 0;
+};
+
 /// Parameters named p0, p1, ... with the given start values and default steps.
 inline std::vector<parameter> make_parameters(std::span<const double> start) {
   std::vector<parameter> p(start.size());

@@ -40,6 +40,17 @@ class conditional_fitter {
         const double da = ev_.tr(a).d1(xi[a]), db = ev_.tr(b).d1(xi[b]);
         v0_(static_cast<index_t>(a), static_cast<index_t>(b)) = c / (2.0 * m.errordef * da * db);
       }
+    // parameters without variance (held on a kink at the global minimum): a diagonal guess
+    if (ok) {
+      const auto st = ev_.internal_steps(xi);
+      for (std::size_t a = 0; a < nf; ++a) {
+        const auto ia = static_cast<index_t>(fi[a]);
+        if (m.covariance(ia, ia) > 0) continue;
+        v0_.row(static_cast<index_t>(a)).setZero();
+        v0_.col(static_cast<index_t>(a)).setZero();
+        v0_(static_cast<index_t>(a), static_cast<index_t>(a)) = st[a] * st[a] / (2.0 * m.errordef);
+      }
+    }
     has_v0_ = ok && v0_.allFinite();
     if (has_v0_) {
       // keep it only if positive definite

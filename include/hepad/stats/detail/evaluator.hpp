@@ -99,7 +99,20 @@ class evaluator {
         tr_.push_back(transform::of(pars_[i]));
       }
     }
+    if constexpr (requires { f.kinks(); }) {
+      for (const auto& k : f.kinks()) {
+        for (std::size_t a = 0; a < free_.size(); ++a) {
+          if (free_[a] != k.parameter) continue;
+          const auto& p = pars_[free_[a]];
+          if ((p.has_lower() && k.value <= p.lower) || (p.has_upper() && k.value >= p.upper)) continue;
+          kinks_.push_back({a, tr_[a].to_int(k.value)});
+        }
+      }
+    }
   }
+
+  /// Kinks of the objective on free parameters: (internal index, internal value).
+  [[nodiscard]] const std::vector<kink>& kinks() const noexcept { return kinks_; }
 
   /// Changes the value at which fixed parameter `i` is held.
   void set_fixed_value(std::size_t i, double v) { ext_[i] = v; }
@@ -263,6 +276,7 @@ class evaluator {
   std::vector<parameter> pars_;
   std::vector<std::size_t> free_;
   std::vector<transform> tr_;
+  std::vector<kink> kinks_;
   std::vector<double> ext_, work_, gext_, hall_;
   std::int64_t calls_ = 0, gradients_ = 0, hessians_ = 0;
 };
