@@ -4,7 +4,7 @@
 
 Makes (once) the benchmark table as a pandas "fixed"-format HDF5 file (the LHC Olympics layout):
 8 float64 columns, an int64 label and a uint64 event number, N rows, values from numpy's
-PCG64(seed). Then times, best of --reps, reading it whole with
+PCG64(seed). Then times (median wall and CPU time of --reps runs) reading it whole with
   - pandas.read_hdf(path, "df")                     (DataFrame, all columns)
   - h5py: every block*_values dataset read with [:] (raw arrays, no DataFrame)
 and prints one JSON line. hepad's benchmark reads the same file (HEPAD_IO_BENCH_DIR).
@@ -33,20 +33,23 @@ if not os.path.exists(path) or h5py.File(path)["df/axis1"].shape[0] != a.n:
     cols["event"] = np.arange(a.n, dtype=np.uint64) + np.uint64(2**40)
     pd.DataFrame(cols).to_hdf(path, key="df", mode="w", format="fixed")
 
-def best(fn):
-    ts = []
+def median(fn):
+    """Median wall time and median CPU time (user + system of this process) over --reps runs."""
+    ts, cs = [], []
     for _ in range(a.reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         ts.append(time.perf_counter() - t0)
-    return min(ts)
+        cs.append(time.process_time() - c0)
+    return sorted(ts)[len(ts) // 2], sorted(cs)[len(cs) // 2]
 
 def with_h5py():
     with h5py.File(path, "r") as f:
         g = f["df"]
         return [g["block%d_values" % b][:] for b in range(int(g.attrs["nblocks"]))]
 
-t_pd = best(lambda: pd.read_hdf(path, "df"))
-t_h5 = best(with_h5py)
-print(json.dumps({"peer": "io", "file": path, "rows": a.n, "pandas_read_hdf_s": t_pd, "h5py_blocks_s": t_h5,
+t_pd = median(lambda: pd.read_hdf(path, "df"))
+t_h5 = median(with_h5py)
+print(json.dumps({"peer": "io", "file": path, "rows": a.n, "pandas_read_hdf_s": t_pd[0], "pandas_read_hdf_cpu_s": t_pd[1],
+                  "h5py_blocks_s": t_h5[0], "h5py_blocks_cpu_s": t_h5[1],
                   "pandas": pd.__version__, "h5py": h5py.__version__, "numpy": np.__version__}))

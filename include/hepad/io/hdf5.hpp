@@ -753,10 +753,7 @@ class hdf5_reader {
             using T = typename std::decay_t<decltype(proto_v)>::value_type;
             if constexpr (!std::is_same_v<T, std::string>) {
               std::vector<std::vector<T>> out(keep.size());
-              for (auto& o : out) {
-                reserve_large(o, n);
-                o.resize(n);
-              }
+              for (auto& o : out) reserve_large(o, n);
               const std::size_t block = std::max<std::size_t>(1, (std::size_t{1} << 22) / (sizeof(T) * std::max<std::size_t>(1, k)));
               std::vector<T> buf;
               for (std::size_t b0 = 0; b0 < n; b0 += block) {
@@ -768,14 +765,10 @@ class hdf5_reader {
                 buf.resize(bn * k);
                 if (H5Dread(ds.get(), mt.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()) < 0)
                   fail(p, s.dataset, -1, concat("cannot read rows ", r0 + b0, "..", r0 + b0 + bn, ": ", h5_error_text()));
-                if (t) {
-                  for (std::size_t q = 0; q < keep.size(); ++q)
-                    std::memcpy(out[q].data() + b0, buf.data() + keep[q] * bn, bn * sizeof(T));
-                } else {
-                  for (std::size_t i = 0; i < bn; ++i) {
-                    const T* row = buf.data() + i * k;
-                    for (std::size_t q = 0; q < keep.size(); ++q) out[q][b0 + i] = row[keep[q]];
-                  }
+                const auto* bytes = reinterpret_cast<const std::uint8_t*>(buf.data());
+                for (std::size_t q = 0; q < keep.size(); ++q) {
+                  if (t) out[q].insert(out[q].end(), buf.data() + keep[q] * bn, buf.data() + (keep[q] + 1) * bn);
+                  else append_values<T, false>(out[q], bytes + keep[q] * sizeof(T), bn, k * sizeof(T));
                 }
               }
               for (std::size_t q = 0; q < keep.size(); ++q) {

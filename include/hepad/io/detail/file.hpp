@@ -11,7 +11,9 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <compare>
 #include <filesystem>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -121,7 +123,57 @@ inline void store_le(std::vector<std::uint8_t>& out, T v) {
   out.insert(out.end(), b, b + sizeof(T));
 }
 
-/// Reserves room for `n` elements; for large buffers (>= 8 MiB) also asks Linux for transparent
+/// Random-access iterator over values of type `Src` stored every `stride` bytes in a byte buffer
+/// (unaligned), yielding them converted to `T`. With `LittleEndian` the bytes are file data in
+/// little-endian order; otherwise they are in native order. Lets `vector::insert` append decoded
+/// values without first zero-filling the destination.
+template <class T, class Src, bool LittleEndian>
+class byte_iterator {
+ public:
+  using iterator_category = std::random_access_iterator_tag;
+  using value_type = T;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const T*;
+  using reference = T;
+  byte_iterator() = default;
+  byte_iterator(const std::uint8_t* p, std::ptrdiff_t stride) : p_(p), stride_(stride) {}
+  T operator*() const noexcept {
+    if constexpr (LittleEndian) return static_cast<T>(load_le<Src>(p_));
+    Src s;
+    std::memcpy(&s, p_, sizeof(Src));
+    return static_cast<T>(s);
+  }
+  T operator[](difference_type i) const noexcept { return *(*this + i); }
+  byte_iterator& operator++() noexcept { p_ += stride_; return *this; }
+  byte_iterator operator++(int) noexcept { auto t = *this; p_ += stride_; return t; }
+  byte_iterator& operator--() noexcept { p_ -= stride_; return *this; }
+  byte_iterator operator--(int) noexcept { auto t = *this; p_ -= stride_; return t; }
+  byte_iterator& operator+=(difference_type n) noexcept { p_ += n * stride_; return *this; }
+  byte_iterator& operator-=(difference_type n) noexcept { p_ -= n * stride_; return *this; }
+  friend byte_iterator operator+(byte_iterator a, difference_type n) noexcept { return a += n; }
+  friend byte_iterator operator+(difference_type n, byte_iterator a) noexcept { return a += n; }
+  friend byte_iterator operator-(byte_iterator a, difference_type n) noexcept { return a -= n; }
+  friend difference_type operator-(const byte_iterator& a, const byte_iterator& b) noexcept {
+    return (a.p_ - b.p_) / a.stride_;
+  }
+  friend bool operator==(const byte_iterator& a, const byte_iterator& b) noexcept { return a.p_ == b.p_; }
+  friend auto operator<=>(const byte_iterator& a, const byte_iterator& b) noexcept { return a.p_ <=> b.p_; }
+
+ private:
+  const std::uint8_t* p_ = nullptr;
+  std::ptrdiff_t stride_ = sizeof(Src);
+};
+
+/// Appends `n` values of type `Src` found every `stride` bytes from `p` to `out` (converted).
+template <class Src, bool LittleEndian, class T>
+inline void append_values(std::vector<T>& out, const std::uint8_t* p, std::size_t n, std::size_t stride = sizeof(Src)) {
+  if (n == 0) return;
+  using it = byte_iterator<T, Src, LittleEndian>;
+  const auto s = static_cast<std::ptrdiff_t>(stride);
+  out.insert(out.end(), it(p, s), it(p + static_cast<std::ptrdiff_t>(n) * s, s));
+}
+
+/// Reserves room for `n` elements; for large buffers (>= 2 MiB) also asks Linux for transparent
 /// huge pages before the memory is first touched, which makes filling a fresh column several
 /// times cheaper on machines where page faults are costly (a hint only; harmless elsewhere).
 template <class T>
@@ -129,7 +181,7 @@ inline void reserve_large(std::vector<T>& v, std::size_t n) {
   v.reserve(n);
 #if defined(MADV_HUGEPAGE)
   const std::size_t bytes = v.capacity() * sizeof(T);
-  if (v.empty() && bytes >= (std::size_t{8} << 20)) {
+  if (v.empty() && bytes >= (std::size_t{2} << 20)) {
     const auto b = reinterpret_cast<std::uintptr_t>(v.data());
     const std::uintptr_t page = 4096;
     const std::uintptr_t ab = (b + page - 1) & ~(page - 1);

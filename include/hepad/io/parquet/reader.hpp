@@ -84,6 +84,7 @@ inline void plain_decode(physical ph, const std::uint8_t* p, const std::uint8_t*
       p += len;
     }
   } else {
+    using hepad::io::detail::append_values;
     switch (ph) {
       case physical::boolean:
         if (n > avail * 8) site.fail("PLAIN booleans truncated");
@@ -92,33 +93,19 @@ inline void plain_decode(physical ph, const std::uint8_t* p, const std::uint8_t*
         return;
       case physical::int32:
         need(4);
-        out.resize(base + n);
-        if constexpr (sizeof(T) == 4 && std::is_integral_v<T>) {
-          std::memcpy(out.data() + base, p, n * 4);
-        } else {
-          for (std::size_t i = 0; i < n; ++i) out[base + i] = static_cast<T>(load_le<std::int32_t>(p + 4 * i));
-        }
+        append_values<std::int32_t, true>(out, p, n);
         return;
       case physical::int64:
         need(8);
-        out.resize(base + n);
-        if constexpr (sizeof(T) == 8 && std::is_integral_v<T>) {
-          std::memcpy(out.data() + base, p, n * 8);
-        } else {
-          for (std::size_t i = 0; i < n; ++i) out[base + i] = static_cast<T>(load_le<std::int64_t>(p + 8 * i));
-        }
+        append_values<std::int64_t, true>(out, p, n);
         return;
       case physical::float_:
         need(4);
-        out.resize(base + n);
-        if constexpr (std::is_same_v<T, float>) std::memcpy(out.data() + base, p, n * 4);
-        else for (std::size_t i = 0; i < n; ++i) out[base + i] = static_cast<T>(load_le<float>(p + 4 * i));
+        append_values<float, true>(out, p, n);
         return;
       case physical::double_:
         need(8);
-        out.resize(base + n);
-        if constexpr (std::is_same_v<T, double>) std::memcpy(out.data() + base, p, n * 8);
-        else for (std::size_t i = 0; i < n; ++i) out[base + i] = static_cast<T>(load_le<double>(p + 8 * i));
+        append_values<double, true>(out, p, n);
         return;
       default: site.fail("internal: numeric column with non-numeric data");
     }

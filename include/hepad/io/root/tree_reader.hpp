@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -87,11 +88,60 @@ inline void convert_be(leaf_type t, const unsigned char* HEPAD_RESTRICT src, std
   }
 }
 
+/// A growable byte buffer that does not zero its contents (decoders overwrite them).
+class raw_buffer {
+ public:
+  void resize(std::size_t n) {
+    if (n > cap_) {
+      data_.reset(new unsigned char[n]);
+      cap_ = n;
+    }
+    size_ = n;
+  }
+  [[nodiscard]] unsigned char* data() noexcept { return data_.get(); }
+  [[nodiscard]] const unsigned char* data() const noexcept { return data_.get(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  operator std::span<unsigned char>() noexcept { return {data_.get(), size_}; }
+  operator std::span<const unsigned char>() const noexcept { return {data_.get(), size_}; }
+
+ private:
+  std::unique_ptr<unsigned char[]> data_;
+  std::size_t size_ = 0, cap_ = 0;
+};
+
+/// Reads the numeric fields of a TKey header and skips its three strings (no allocation).
+inline key read_key_numbers(cursor& c) {
+  const std::size_t start = c.pos();
+  key k;
+  k.nbytes = c.i32();
+  k.version = c.i16();
+  k.objlen = c.i32();
+  k.datime = c.u32();
+  k.keylen = c.i16();
+  k.cycle = c.i16();
+  if (k.version > 1000) {
+    k.seek_key = c.i64();
+    k.seek_pdir = c.i64();
+  } else {
+    k.seek_key = c.i32();
+    k.seek_pdir = c.i32();
+  }
+  for (int i = 0; i < 3; ++i) {
+    std::size_t n = c.u8();
+    if (n == 255) n = c.u32();
+    c.skip(n);
+  }
+  if (k.nbytes < 0 || k.objlen < 0 || k.keylen < 0 || c.pos() - start > static_cast<std::size_t>(k.keylen))
+    fail_at(c.where(), start,
+            hepad::detail::concat("bad key header (Nbytes ", k.nbytes, ", ObjLen ", k.objlen, ", KeyLen ", k.keylen, ")"));
+  return k;
+}
+
 /// A decoded basket: payload bytes, data border and entry starts relative to the data (n + 1
 /// values, the last = border), or no starts.
 struct decoded_basket {
   std::int64_t first = 0, end = 0;
-  std::vector<unsigned char> payload;  // on-disk baskets: the uncompressed object
+  raw_buffer payload;  // on-disk baskets: the uncompressed object
   const unsigned char* data = nullptr;
   std::size_t border = 0;
   std::vector<std::int64_t> starts;
@@ -246,7 +296,7 @@ class tree_reader {
         rec = rec_;
       }
       detail::cursor c(rec, detail::origin{st.path, b.name, ref.seek});
-      const key k = detail::read_key(c);
+      const key k = detail::read_key_numbers(c);
       c.skip(2 + 4);  // basket version, fBufferSize
       const std::int32_t nevbufsize = c.i32();
       if (nevbufsize < 0) c.skip(1);  // fIOBits
@@ -269,7 +319,8 @@ class tree_reader {
         d.payload.resize(static_cast<std::size_t>(k.objlen));
         decompress(payload, d.payload, detail::origin{st.path, b.name, ref.seek + k.keylen}, st.options);
       } else {
-        d.payload.assign(payload.begin(), payload.end());
+        d.payload.resize(payload.size());
+        if (!payload.empty()) std::memcpy(d.payload.data(), payload.data(), payload.size());
       }
       stats_.bytes_on_disk += ref.bytes;
       stats_.bytes_uncompressed += k.objlen;
@@ -419,7 +470,8 @@ class tree_reader {
         ++j;
       }
       if (begin >= 0 && end <= file_size && end > begin) {  // otherwise decode() reports the bad basket
-        auto& seg = segments_.emplace_back(static_cast<std::size_t>(end - begin));
+        auto& seg = segments_.emplace_back();
+        seg.resize(static_cast<std::size_t>(end - begin));
         st.read(begin, seg, "");
         for (std::size_t k = i; k < j; ++k)
           prefetched_[want[k].first] =
@@ -452,7 +504,7 @@ class tree_reader {
   std::vector<slot> slots_;
   read_stats stats_;
   std::vector<unsigned char> rec_;  // scratch buffer for basket records
-  std::vector<std::vector<unsigned char>> segments_;  // prefetched file ranges of one read()
+  std::vector<detail::raw_buffer> segments_;  // prefetched file ranges of one read()
   std::unordered_map<std::int64_t, std::span<const unsigned char>> prefetched_;  // basket seek -> record
 };
 
