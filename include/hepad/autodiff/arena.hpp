@@ -38,7 +38,7 @@ class arena {
 
   /// @param initial_bytes size of the first block (allocated lazily on first use).
   explicit arena(std::size_t initial_bytes = std::size_t{1} << 16) noexcept
-      : initial_(std::max<std::size_t>(initial_bytes, 4096)) {}
+      : initial_((std::max<std::size_t>)(initial_bytes, 4096)) {}
   arena(const arena&) = delete;
   arena& operator=(const arena&) = delete;
   arena(arena&& o) noexcept
@@ -140,7 +140,7 @@ class arena {
   }
   void* allocate_slow(std::size_t need) {
     if (blocks_.empty()) {
-      blocks_.push_back(new_block(std::max(initial_, need)));
+      blocks_.push_back(new_block((std::max)(initial_, need)));
       cur_ = 0;
       off_ = need;
       return blocks_[0].data;
@@ -153,7 +153,7 @@ class arena {
         return blocks_[b].data;
       }
     }
-    const std::size_t size = std::max(need, 2 * capacity());
+    const std::size_t size = (std::max)(need, 2 * capacity());
     blocks_.push_back(new_block(size));
     cur_ = blocks_.size() - 1;
     off_ = need;

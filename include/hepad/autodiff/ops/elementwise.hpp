@@ -53,7 +53,7 @@ template <class S>
 inline node<S> softplus(node<S> x) {
   return detail::unary(
       "autodiff::softplus", x,
-      [](const auto& a) { return a.max(S(0)) + (-a.abs()).exp().log1p(); },
+      [](const auto& a) { return a.unaryExpr([](S v) { return v > S(0) ? v : S(0); }) + (-a.abs()).exp().log1p(); },
       [](const auto& a, const auto&) { return a.unaryExpr([](S v) { return activation_fn<S>::sigmoid(v); }); });
 }
 /// tanh(x).
@@ -73,7 +73,7 @@ inline node<S> sigmoid(node<S> x) {
 /// max(x, 0); the derivative at 0 is taken as 0.
 template <class S>
 inline node<S> relu(node<S> x) {
-  return detail::unary("autodiff::relu", x, [](const auto& a) { return a.max(S(0)); },
+  return detail::unary("autodiff::relu", x, [](const auto& a) { return a.unaryExpr([](S v) { return v > S(0) ? v : S(0); }); },
                        [](const auto& a, const auto&) { return (a > S(0)).template cast<S>(); });
 }
 /// x for x > 0, slope * x otherwise.

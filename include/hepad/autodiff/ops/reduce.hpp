@@ -146,7 +146,7 @@ inline node<S> logsumexp(node<S> x, int dim) {
 
 /// Maximum of all elements (1 x 1); the gradient goes to the first maximal element.
 template <class S>
-inline node<S> max(node<S> x) {
+inline node<S>(max)(node<S> x) {
   if (x.size() == 0) throw_invalid_argument("autodiff::max", "node must not be empty");
   tape<S>& t = x.owner();
   t.check_owner("autodiff::max", x);
@@ -165,7 +165,7 @@ inline node<S> max(node<S> x) {
 
 /// Maximum along `dim` (see `sum(x, dim)`); the gradient goes to the first maximal element.
 template <class S>
-inline node<S> max(node<S> x, int dim) {
+inline node<S>(max)(node<S> x, int dim) {
   detail::check_dim("autodiff::max", dim);
   if ((dim == 0 ? x.rows() : x.cols()) == 0)
     throw_invalid_argument("autodiff::max", "reduced dimension must not be empty");
