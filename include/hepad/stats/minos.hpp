@@ -34,12 +34,14 @@ struct minos_options {
   int max_iterations = 30;      ///< Newton steps per side
   std::int64_t max_calls = 0;   ///< per side; 0: 10 x MIGRAD's default
   double tolerance = 5e-6;      ///< MIGRAD tolerance of the conditional fits (EDM goal 1e-8 errordef)
+  bool kink_search = false;     ///< conditional fits also try the other side of concave kinks (slower)
   static constexpr std::string_view name = "minos";
   static constexpr auto fields() {
     return std::tuple{config::field{"sigma", &minos_options::sigma}, config::field{"precision", &minos_options::precision},
                       config::field{"max_iterations", &minos_options::max_iterations},
                       config::field{"max_calls", &minos_options::max_calls},
-                      config::field{"tolerance", &minos_options::tolerance}};
+                      config::field{"tolerance", &minos_options::tolerance},
+                      config::field{"kink_search", &minos_options::kink_search}};
   }
 };
 
@@ -85,7 +87,7 @@ minos_error minos(const F& f, const minimum& m, std::size_t k, const minos_optio
   }();
   const std::int64_t max_calls = opt.max_calls > 0 ? opt.max_calls
                                                    : 10 * (200 + 100 * static_cast<std::int64_t>(nfree) + 5 * static_cast<std::int64_t>(nfree * nfree));
-  migrad cfg{.strategy = 0, .tolerance = opt.tolerance, .errordef = m.errordef, .max_calls = max_calls};
+  migrad cfg{.strategy = 0, .tolerance = opt.tolerance, .errordef = m.errordef, .max_calls = max_calls, .kink_search = opt.kink_search};
   minos_error out;
   out.parameter = k;
   const double up = m.errordef * opt.sigma * opt.sigma;

@@ -44,7 +44,8 @@ struct scan_result {
 
 /// Settings of `profile_scan`.
 struct profile_options {
-  double tolerance = 5e-6;  ///< MIGRAD tolerance of the conditional fits
+  double tolerance = 5e-6;   ///< MIGRAD tolerance of the conditional fits
+  bool kink_search = true;   ///< conditional fits also try the other side of concave kinks
 };
 
 /// Profile scan of parameter `k` at `values` (any order): F minimized over the other free
@@ -59,7 +60,7 @@ scan_result profile_scan(const F& f, const minimum& m, std::size_t k, std::span<
   for (double v : values) check_finite(fn, "values", v);
   auto&& obj = as_objective(f);
   using Obj = std::remove_cvref_t<decltype(obj)>;
-  detail::conditional_fitter<Obj> cf(obj, m, k, migrad{.strategy = 0, .tolerance = opt.tolerance, .errordef = m.errordef});
+  detail::conditional_fitter<Obj> cf(obj, m, k, migrad{.strategy = 0, .tolerance = opt.tolerance, .errordef = m.errordef, .kink_search = opt.kink_search});
   const std::size_t n = values.size();
   scan_result r;
   r.parameter = k;

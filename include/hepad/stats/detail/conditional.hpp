@@ -85,7 +85,7 @@ class conditional_fitter {
       s[i] = v;
     }
     s[k_] = value;
-    auto st = run_migrad(ev_, ev_.internal(s), cfg_, has_v0_ ? &v0_ : nullptr);
+    auto st = search_kinks(ev_, run_migrad(ev_, ev_.internal(s), cfg_, has_v0_ ? &v0_ : nullptr), cfg_);
     fit out;
     ev_.to_external(st.x, out.values);
     out.values[k_] = value;
