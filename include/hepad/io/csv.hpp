@@ -235,7 +235,7 @@ class csv_reader {
     std::vector<std::vector<std::uint64_t>> offs;
     std::size_t rows = 0, bytes = 0;
     std::size_t line = 0;
-    const std::size_t max_rows = chunk_.events ? chunk_.events : std::numeric_limits<std::size_t>::max();
+    const std::size_t max_rows = chunk_.events ? chunk_.events : (std::numeric_limits<std::size_t>::max)();
     while (rows < max_rows && (chunk_.bytes == 0 || bytes < chunk_.bytes || rows == 0)) {
       if (!tok_.next(text_, fields_, line)) {
         done_ = true;

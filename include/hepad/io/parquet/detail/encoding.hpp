@@ -86,7 +86,7 @@ inline void decode_hybrid(const std::uint8_t* p, const std::uint8_t* end, int bi
       for (std::size_t i = 0; i < value_bytes; ++i) v |= static_cast<std::uint32_t>(p[i]) << (8 * i);
       p += value_bytes;
       if (v > mask) site.fail(concat("RLE value ", v, " exceeds bit width ", bit_width));
-      if (sizeof(U) < 4 && v > static_cast<std::uint32_t>(std::numeric_limits<U>::max()))
+      if (sizeof(U) < 4 && v > static_cast<std::uint32_t>((std::numeric_limits<U>::max)()))
         site.fail(concat("level ", v, " too large"));
       const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, count - done));
       std::fill(out + done, out + done + take, static_cast<U>(v));
