@@ -5,7 +5,10 @@
 #include <hepad/stats/curves.hpp>
 #include <hepad/stats/metrics.hpp>
 #include <hepad/stats/roc.hpp>
+#include <hepad/stats/histogram.hpp>
+#include <hepad/stats/optimal.hpp>
 #include <hepad/stats/sic.hpp>
+#include <hepad/stats/two_sample.hpp>
 
 #include <doctest/doctest.h>
 
@@ -105,7 +108,7 @@ double mann_whitney(const data& d) {
 
 TEST_CASE("roc_curve and roc_auc match scikit-learn on the committed fixture") {
   const auto fx = read_fixture();
-  REQUIRE(fx.size() == 4);
+  REQUIRE(fx.size() == 5);
   for (const std::string c : {"weighted", "ties", "large", "plain"}) {
     CAPTURE(c);
     const data d = make(c);
@@ -299,4 +302,127 @@ TEST_CASE("metric policies model hepad::metric and agree with the free functions
   const auto und = hepad::stats::sic_at_rejection_metric{.rejection = 1e6}.evaluate(s, y, w);
   CHECK(und.status == hepad::status::undefined);
   CHECK(hepad::stats::fpr_at_tpr_metric{}.evaluate(s, y, hepad::vector<double>{}).ok());
+}
+
+TEST_CASE("weighted KS: unit weights equal scipy's ks_2samp (asymptotic); Kolmogorov's distribution") {
+  const auto fx = read_fixture();
+  for (const std::string c : {"plain", "ties"}) {
+    CAPTURE(c);
+    const data d = make(c);
+    std::vector<double> a, b;
+    for (std::size_t i = 0; i < d.s.size(); ++i) (d.y[i] ? b : a).push_back(d.s[i]);
+    const auto r = hepad::stats::ks_weighted(a, {}, b, {});
+    CHECK(r.statistic == doctest::Approx(fx.at(c).at("ks_d")[0]).epsilon(1e-14));
+    CHECK(r.p_value == doctest::Approx(fx.at(c).at("ks_p")[0]).epsilon(1e-9));
+  }
+  const auto& k = fx.at("kolmogorov");
+  for (std::size_t i = 0; i < k.at("lambda").size(); ++i)
+    CHECK(hepad::stats::kolmogorov_sf(k.at("lambda")[i]) == doctest::Approx(k.at("sf")[i]).epsilon(1e-10));
+  // weights: doubling every weight of one sample changes nothing; integer weights = repeated events
+  std::vector<double> x1{0.1, 0.5, 0.9, 1.3}, w1{2, 1, 1, 3}, x2{0.2, 0.6, 1.0, 1.1, 1.4}, w2(5, 1.0);
+  std::vector<double> rep;
+  for (std::size_t i = 0; i < x1.size(); ++i)
+    for (int j = 0; j < static_cast<int>(w1[i]); ++j) rep.push_back(x1[i]);
+  const auto rw = hepad::stats::ks_weighted(x1, w1, x2, w2);
+  CHECK(rw.statistic == doctest::Approx(hepad::stats::ks_weighted(rep, {}, x2, {}).statistic).epsilon(1e-15));
+  std::vector<double> w1d = w1;
+  for (auto& v : w1d) v *= 2;
+  CHECK(hepad::stats::ks_weighted(x1, w1d, x2, w2).statistic == doctest::Approx(rw.statistic).epsilon(1e-15));
+  CHECK_THROWS_AS(hepad::stats::ks_weighted(x1, std::vector<double>{1, 1}, x2, w2), hepad::invalid_argument);
+}
+
+TEST_CASE("chi2 between weighted histograms: formula, invariance, distribution under H0; Boost.Histogram helpers") {
+  // hand example: W1 = 10, W2 = 20
+  const std::vector<double> w1{4, 6}, s1{4, 6}, w2{10, 10}, s2{10, 10};
+  const double want = std::pow(10 * 10 - 20 * 4, 2) / (100 * 10 + 400 * 4) + std::pow(10 * 10 - 20 * 6, 2) / (100 * 10 + 400 * 6);
+  const auto r = hepad::stats::chi2_weighted(w1, s1, w2, s2);
+  CHECK(r.statistic == doctest::Approx(want).epsilon(1e-14));
+  CHECK(r.ndf == 1);
+  CHECK(r.p_value == doctest::Approx(hepad::stats::chi2_sf(want, 1)).epsilon(1e-12));
+  // scaling one histogram's weights (w by c, w^2 by c^2) leaves chi2 unchanged
+  std::vector<double> w3{12, 18}, s3{36, 54};
+  CHECK(hepad::stats::chi2_weighted(w3, s3, w2, s2).statistic == doctest::Approx(want).epsilon(1e-13));
+  // under H0 with weighted events the statistic follows chi2_ndf: mean ndf, variance 2 ndf
+  hepad::rng rr(99);
+  const int n_exp = 400, bins = 10;
+  double sum = 0, sum2 = 0;
+  for (int e = 0; e < n_exp; ++e) {
+    auto h1 = hepad::stats::make_weighted_histogram(bins, 0.0, 1.0), h2 = hepad::stats::make_weighted_histogram(bins, 0.0, 1.0);
+    std::vector<double> xa, wa, xb;
+    for (int i = 0; i < 3000; ++i) {
+      xa.push_back(rr.uniform());
+      wa.push_back(0.5 + rr.uniform());  // weighted sample
+    }
+    for (int i = 0; i < 2000; ++i) xb.push_back(rr.uniform());
+    hepad::stats::fill_weighted(h1, xa, wa);
+    hepad::stats::fill_weighted(h2, xb);
+    const auto t = hepad::stats::chi2_weighted(h1, h2);
+    REQUIRE(t.ndf == bins - 1);
+    sum += t.statistic;
+    sum2 += t.statistic * t.statistic;
+  }
+  const double mean = sum / n_exp, var = sum2 / n_exp - mean * mean;
+  CHECK(std::abs(mean - (bins - 1)) < 4 * std::sqrt(2.0 * (bins - 1) / n_exp));
+  CHECK(std::abs(var - 2 * (bins - 1)) < 6 * 2 * (bins - 1) * std::sqrt(2.0 / n_exp));
+  // histogram arrays
+  auto h = hepad::stats::make_weighted_histogram(4, 0.0, 2.0);
+  hepad::stats::fill_weighted(h, std::vector<double>{0.1, 0.2, 1.7, 5.0}, std::vector<double>{1.0, -0.5, 2.0, 9.0});
+  const auto a = hepad::stats::to_arrays(h);
+  CHECK(a.edges == std::vector<double>{0.0, 0.5, 1.0, 1.5, 2.0});
+  CHECK(a.sum_w == std::vector<double>{0.5, 0.0, 0.0, 2.0});
+  CHECK(a.sum_w2 == std::vector<double>{1.25, 0.0, 0.0, 4.0});
+  CHECK(a.total() == 2.5);  // the overflow event is not in range
+  CHECK(a.normalized().sum_w[3] == doctest::Approx(0.8));
+}
+
+namespace {
+// The smallest weighted classifier: projection on the difference of the weighted class means.
+struct mean_difference {
+  Eigen::RowVectorXd dir;
+  void fit(hepad::matrix_cref<double> x, hepad::label_cref y, hepad::vector_cref<double> w) {
+    Eigen::RowVectorXd m0 = Eigen::RowVectorXd::Zero(x.cols()), m1 = m0;
+    double s0 = 0, s1 = 0;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) (y[i] ? m1 : m0) += w[i] * x.row(i), (y[i] ? s1 : s0) += w[i];
+    dir = m1 / s1 - m0 / s0;
+  }
+  void fit(hepad::matrix_cref<double> x, hepad::label_cref y) { fit(x, y, hepad::vector<double>::Ones(x.rows())); }
+  hepad::vector<double> predict_score(hepad::matrix_cref<double> x) const { return x * dir.transpose(); }
+};
+}  // namespace
+
+TEST_CASE("classifier two-sample test and the Gaussian closed-form optimum") {
+  static_assert(hepad::weighted_classifier<mean_difference, double>);
+  hepad::rng r(4);
+  const int n = 3000;
+  hepad::matrix<double> a(n, 2), b(n, 2), c(n, 2);
+  for (int i = 0; i < n; ++i) {
+    a(i, 0) = r.normal(), a(i, 1) = r.normal();
+    b(i, 0) = r.normal(), b(i, 1) = r.normal();
+    c(i, 0) = r.normal() + 0.6, c(i, 1) = r.normal();  // shifted by delta = 0.6 along x
+  }
+  const hepad::vector<double> w = hepad::vector<double>::Ones(n);
+  const auto same = hepad::stats::classifier_two_sample_test([] { return mean_difference{}; }, a, w, b, w, hepad::rng(1), {.runs = 8});
+  REQUIRE(same.auc.size() == 8);
+  // AUC of a random scorer on 2n events: sd sqrt((2n+1)/(12 n^2)) ~ 0.0075; folded to >= 0.5
+  CHECK(same.spread.median - 0.5 < 3 * 0.0075);
+  const auto diff = hepad::stats::classifier_two_sample_test([] { return mean_difference{}; }, a, w, c, w, hepad::rng(2), {.runs = 4});
+  CHECK(std::abs(diff.spread.median - hepad::stats::gaussian_optimal_auc(0.6)) < 4 * 0.0075);
+
+  // the optimal ROC from the true log likelihood ratio vs the closed form (delta = 1.5)
+  const double delta = 1.5;
+  std::vector<double> lr;
+  std::vector<int> y;
+  for (int i = 0; i < 20000; ++i) {
+    const int lab = i % 2;
+    const double x = r.normal() + lab * delta;
+    lr.push_back(delta * x - 0.5 * delta * delta);  // ln N(x; delta, 1) - ln N(x; 0, 1)
+    y.push_back(lab);
+  }
+  const auto roc = hepad::stats::optimal_roc(lr, y);
+  CHECK(std::abs(hepad::stats::auc(roc) - hepad::stats::gaussian_optimal_auc(delta)) < 4 * 0.0025);
+  for (double f : {0.01, 0.1, 0.5}) {
+    const double t = hepad::stats::interp(f, roc.fpr, roc.tpr), want = hepad::stats::gaussian_optimal_tpr(f, delta);
+    CHECK(std::abs(t - want) < 4 * std::sqrt(want * (1 - want) / 10000) + 0.005);
+  }
+  CHECK(hepad::stats::gaussian_optimal_sic(0.01, delta) == doctest::Approx(hepad::stats::gaussian_optimal_tpr(0.01, delta) / 0.1));
 }

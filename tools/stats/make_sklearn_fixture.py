@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSL-1.0
 """Writes tests/data/stats/sklearn_roc.txt: scikit-learn's roc_curve / roc_auc_score (and the S0
-SIC figures computed from that curve with numpy) on small data sets that tests/stats/metrics_test.cpp
+SIC figures computed from that curve with numpy, and scipy's two-sample KS test) on small data sets that tests/stats/metrics_test.cpp
 regenerates bit for bit from the same 64-bit LCG.
 
 Run: /usr/bin/python3 tools/stats/make_sklearn_fixture.py [output]
@@ -10,6 +10,8 @@ import math
 import sys
 
 import numpy as np
+import scipy
+import scipy.stats
 import sklearn
 from sklearn.metrics import roc_auc_score, roc_curve
 
@@ -74,7 +76,8 @@ def s0_figures(fpr, tpr, min_fpr, rejections):
 
 def main():
     out_path = sys.argv[1] if len(sys.argv) > 1 else "tests/data/stats/sklearn_roc.txt"
-    lines = ["# scikit-learn %s, numpy %s: tools/stats/make_sklearn_fixture.py" % (sklearn.__version__, np.__version__)]
+    lines = ["# scikit-learn %s, numpy %s, scipy %s: tools/stats/make_sklearn_fixture.py"
+             % (sklearn.__version__, np.__version__, scipy.__version__)]
     for case in ["weighted", "ties", "large", "plain"]:
         s, y, w = make(case)
         sw = None if case in ("ties", "plain") else w
@@ -93,6 +96,15 @@ def main():
         lines.append("points_all %d" % len(fpr_all))
         for k, v in fig.items():
             lines.append("%s %r" % (k, float(v)))
+        if case in ("plain", "ties"):
+            # two-sample KS between the label-0 and label-1 scores (scipy, asymptotic p-value)
+            ks = scipy.stats.ks_2samp(s[y == 0], s[y == 1], method="asymp")
+            lines.append("ks_d %r" % float(ks.statistic))
+            lines.append("ks_p %r" % float(ks.pvalue))
+    lines.append("case kolmogorov")
+    lam = [0.3, 0.8, 1.0, 1.5, 2.5]
+    lines.append("lambda " + " ".join(repr(v) for v in lam))
+    lines.append("sf " + " ".join(repr(float(v)) for v in scipy.stats.kstwobign.sf(lam)))
     with open(out_path, "w") as fh:
         fh.write("\n".join(lines) + "\n")
 
