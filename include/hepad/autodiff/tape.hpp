@@ -323,6 +323,13 @@ class tape {
                            hepad::detail::concat("parameter '", p.name,
                                                  "' was not used on this tape"));
   }
+  /// Pointer to the gradient of `p` on this tape, or nullptr if `p` was not used or not reached
+  /// (for reductions over several tapes).
+  [[nodiscard]] const S* parameter_grad_data(const autodiff::parameter<S>& p) const noexcept {
+    for (const auto& [q, d] : params_)
+      if (q == &p) return d->requires_grad && d->grad_set ? d->grad : nullptr;
+    return nullptr;
+  }
   /// Parameters used on this tape, in order of first use.
   [[nodiscard]] std::size_t n_parameters() const noexcept { return params_.size(); }
 

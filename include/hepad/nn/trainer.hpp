@@ -433,6 +433,21 @@ struct trainer {
     std::vector<std::unique_ptr<autodiff::tape<S>>> tapes;
     for (std::int64_t c = 0; c < chunks; ++c) tapes.push_back(std::make_unique<autodiff::tape<S>>());
 
+    // Parameter groups of about equal size, one per thread, for the parallel reduction and update:
+    // group g = parameters [groups[g], groups[g + 1]).
+    std::vector<std::size_t> groups{0};
+    {
+      std::size_t total = 0;
+      for (auto* p : params) total += static_cast<std::size_t>(p->size());
+      const auto nt = static_cast<std::size_t>(pool.size());
+      std::size_t acc = 0;
+      for (std::size_t k = 0; k < params.size(); ++k) {
+        acc += static_cast<std::size_t>(params[k]->size());
+        if (groups.size() < nt && acc * nt >= total * groups.size() && k + 1 < params.size()) groups.push_back(k + 1);
+      }
+      groups.push_back(params.size());
+    }
+
     run_state<S> st;
     st.hist.start_epoch = 0;
     const bool checkpointing = !checkpoint_path.empty();
@@ -535,16 +550,51 @@ struct trainer {
                 " of the shuffled epoch); lower the learning rate, check the inputs for NaN/inf, or clip gradients"));
           batch_loss += v * static_cast<double>(chunk_n[static_cast<std::size_t>(c)]) / static_cast<double>(m);
         }
-        for (auto* p : params) p->grad.setZero();
-        for (std::int64_t c = 0; c < parts; ++c) {
-          tapes[static_cast<std::size_t>(c)]->accumulate_parameter_grads();
-          tapes[static_cast<std::size_t>(c)]->commit();  // e.g. batch-norm running statistics
-        }
-        if (clip_grad_norm > 0)
-          nn::clip_grad_norm(std::span<autodiff::parameter<S>* const>(params.data(), params.size()), clip_grad_norm);
+        for (std::int64_t c = 0; c < parts; ++c) tapes[static_cast<std::size_t>(c)]->commit();  // e.g. BN statistics
         const schedule_position pos{epoch, step, steps};
         lr = schedule.learning_rate(st.sched, optimizer.learning_rate, pos);
-        opt_state.step(lr);
+        // Gradient = sum of the part gradients in part order; then the update. Without clipping,
+        // both run on disjoint parameter groups in parallel (each element's arithmetic is the same).
+        const auto reduce = [&](std::size_t k0, std::size_t k1) {
+          for (std::size_t k = k0; k < k1; ++k) {
+            auto& p = *params[k];
+            const auto n_el = static_cast<std::size_t>(p.grad.size());
+            S* g = p.grad.data();
+            for (std::int64_t c = 0; c < parts; ++c) {
+              const S* src = tapes[static_cast<std::size_t>(c)]->parameter_grad_data(p);
+              if (c == 0) {
+                if (src) std::memcpy(g, src, n_el * sizeof(S));
+                else std::fill_n(g, n_el, S(0));
+              } else if (src) {
+                for (std::size_t e = 0; e < n_el; ++e) g[e] += src[e];
+              }
+            }
+          }
+        };
+        constexpr bool ranged = requires(typename Optimizer::template state<S>& o) {
+          o.begin_step();
+          o.step_range(1.0, std::size_t{0}, std::size_t{1});
+        };
+        if constexpr (ranged) {
+          if (clip_grad_norm == 0 && groups.size() > 2) {
+            opt_state.begin_step();
+            pool.run(static_cast<std::int64_t>(groups.size() - 1), [&](std::int64_t gi) {
+              const auto k0 = groups[static_cast<std::size_t>(gi)], k1 = groups[static_cast<std::size_t>(gi) + 1];
+              reduce(k0, k1);
+              opt_state.step_range(lr, k0, k1);
+            });
+          } else {
+            reduce(0, params.size());
+            if (clip_grad_norm > 0)
+              nn::clip_grad_norm(std::span<autodiff::parameter<S>* const>(params.data(), params.size()), clip_grad_norm);
+            opt_state.step(lr);
+          }
+        } else {
+          reduce(0, params.size());
+          if (clip_grad_norm > 0)
+            nn::clip_grad_norm(std::span<autodiff::parameter<S>* const>(params.data(), params.size()), clip_grad_norm);
+          opt_state.step(lr);
+        }
         epoch_sum += batch_loss * static_cast<double>(m);
         if constexpr ((false || ... || detail::has_step_hook<std::remove_reference_t<Callbacks>>)) {
           info.step = step;

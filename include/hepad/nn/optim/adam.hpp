@@ -41,14 +41,20 @@ class adam_state {
 
   /// One update with learning rate `lr` from every parameter's `grad`.
   void step(double lr) {
-    ++t_;
+    begin_step();
+    step_range(lr, 0, params_.size());
+  }
+  /// Parallel form of `step`: `begin_step()` once, then `step_range` on disjoint ranges of
+  /// parameters (possibly on different threads; each element's update is the same).
+  void begin_step() noexcept { ++t_; }
+  void step_range(double lr, std::size_t k0, std::size_t k1) {
     const double bc1 = 1.0 - std::pow(b1_, static_cast<double>(t_));
     const double bc2 = 1.0 - std::pow(b2_, static_cast<double>(t_));
     const S step_size = static_cast<S>(lr / bc1);
     const S bc2_sqrt = static_cast<S>(std::sqrt(bc2));
     const S b1 = static_cast<S>(b1_), b2 = static_cast<S>(b2_), eps = static_cast<S>(eps_);
     const S wd = static_cast<S>(wd_);
-    for (std::size_t k = 0; k < params_.size(); ++k) {
+    for (std::size_t k = k0; k < k1; ++k) {
       auto& p = *params_[k];
       auto m = m_[k].array();
       auto v = v_[k].array();

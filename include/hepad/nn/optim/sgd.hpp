@@ -51,22 +51,27 @@ class sgd::state {
     }
   }
   void step(double lr) {
+    begin_step();
+    step_range(lr, 0, params_.size());
+  }
+  /// Parallel form of `step` (see adam): `begin_step()` once, then disjoint `step_range`s.
+  void begin_step() noexcept { ++t_; }
+  void step_range(double lr, std::size_t k0, std::size_t k1) {
     const S mu = static_cast<S>(cfg_.momentum), wd = static_cast<S>(cfg_.weight_decay);
     const S damp = static_cast<S>(1.0 - cfg_.dampening), l = static_cast<S>(lr);
-    for (std::size_t k = 0; k < params_.size(); ++k) {
+    for (std::size_t k = k0; k < k1; ++k) {
       auto& p = *params_[k];
       matrix<S>& g = tmp_[k];
       g = p.grad;
       if (cfg_.weight_decay != 0) g += wd * p.value;
       if (cfg_.momentum != 0) {
-        if (t_ == 0) buf_[k] = g;
+        if (t_ == 1) buf_[k] = g;
         else buf_[k] = mu * buf_[k] + damp * g;
         if (cfg_.nesterov) g += mu * buf_[k];
         else g = buf_[k];
       }
       p.value -= l * g;
     }
-    ++t_;
   }
   [[nodiscard]] std::int64_t steps() const noexcept { return t_; }
   [[nodiscard]] std::vector<std::uint8_t> save() const {
