@@ -213,11 +213,14 @@ TEST_CASE("parquet: write then read every type, codec and encoding") {
   const auto batch = sample_batch(1000);
   for (auto codec : {pq::compression::uncompressed, pq::compression::snappy, pq::compression::gzip, pq::compression::zstd}) {
     for (auto dict : {pq::dictionary_mode::off, pq::dictionary_mode::automatic, pq::dictionary_mode::always}) {
+     for (int version : {1, 2}) {
       const fs::path f = scratch() / "roundtrip.parquet";
       CAPTURE(static_cast<int>(codec));
       CAPTURE(static_cast<int>(dict));
+      CAPTURE(version);
       // small row groups and pages so that reading crosses page and row-group boundaries
-      pq::write(f, batch, {.compression = codec, .row_group_rows = 300, .page_bytes = 700, .dictionary = dict});
+      pq::write(f, batch, {.compression = codec, .row_group_rows = 300, .page_bytes = 700, .dictionary = dict,
+                           .data_page_version = version});
       pq::reader r(f);
       CHECK(r.n_rows() == 1000);
       CHECK(r.n_row_groups() == 4);
@@ -225,6 +228,7 @@ TEST_CASE("parquet: write then read every type, codec and encoding") {
       CHECK(r.field_named("Muon_pt").list);
       check_equal(batch, r.read());
       check_equal(batch, r.read({}, 3));  // column-parallel read gives the same
+     }
     }
   }
 }
@@ -293,6 +297,13 @@ TEST_CASE("parquet: files hepad writes are read identically by hyparquet and par
     // dictionary on for half of the files, two row groups, several pages per chunk
     pq::write(files.back(), batch, {.compression = codec, .row_group_rows = 150, .page_bytes = 400,
                                     .dictionary = (i % 2) ? pq::dictionary_mode::always : pq::dictionary_mode::off});
+  }
+  // data pages v2 (uncompressed levels, RLE booleans), with and without a dictionary
+  for (auto [codec, dict] : {std::pair{pq::compression::snappy, pq::dictionary_mode::off},
+                             std::pair{pq::compression::zstd, pq::dictionary_mode::always}}) {
+    files.push_back(scratch() / ("js_" + std::to_string(i++) + ".parquet"));
+    pq::write(files.back(), batch, {.compression = codec, .row_group_rows = 150, .page_bytes = 400, .dictionary = dict,
+                                    .data_page_version = 2});
   }
   const auto all = js_read(files);
   for (const auto& f : files) {

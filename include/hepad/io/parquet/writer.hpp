@@ -51,6 +51,7 @@ struct write_options {
   std::size_t row_group_rows = 1u << 20;  ///< maximum rows per row group (larger batches are split)
   std::size_t page_bytes = 1u << 20;  ///< target uncompressed bytes per data page
   dictionary_mode dictionary = dictionary_mode::automatic;  ///< dictionary encoding policy
+  int data_page_version = 1;  ///< 1: DATA_PAGE (most compatible); 2: DATA_PAGE_V2 (levels uncompressed, RLE booleans)
   std::vector<std::pair<std::string, std::string>> metadata = {};  ///< key/value metadata of the file
   static constexpr std::string_view name = "parquet_write_options";
 };
@@ -141,6 +142,8 @@ class writer {
       : file_(std::move(path)), opts_(std::move(opts)) {
     if (opts_.row_group_rows == 0) throw_invalid_argument("parquet::writer", "row_group_rows must be positive");
     if (opts_.page_bytes == 0) throw_invalid_argument("parquet::writer", "page_bytes must be positive");
+    if (opts_.data_page_version != 1 && opts_.data_page_version != 2)
+      throw_invalid_argument("parquet::writer", hepad::detail::concat("data_page_version must be 1 or 2, got ", opts_.data_page_version));
     put("PAR1", 4);
   }
   writer(const writer&) = delete;
@@ -275,6 +278,24 @@ class writer {
     return {static_cast<std::int64_t>(hdr.size() + body.size()), static_cast<std::int64_t>(hdr.size() + packed.size())};
   }
 
+  /// Writes one v2 data page: levels stored as they are, values compressed.
+  std::pair<std::int64_t, std::int64_t> write_page_v2(parquet::detail::page_header h, const std::vector<std::uint8_t>& levels,
+                                                      const std::vector<std::uint8_t>& values) {
+    const std::int32_t codec = parquet::detail::codec_id(opts_.compression);
+    auto packed = parquet::detail::compress(codec, values.data(), values.size(), opts_.compression_level,
+                                            file_.path().string());
+    if (levels.size() + values.size() > INT32_MAX || levels.size() + packed.size() > INT32_MAX)
+      hepad::detail::raise<not_supported>("parquet::writer: a page exceeds 2 GiB; lower page_bytes");
+    h.uncompressed_size = static_cast<std::int32_t>(levels.size() + values.size());
+    h.compressed_size = static_cast<std::int32_t>(levels.size() + packed.size());
+    h.v2->is_compressed = codec != parquet::detail::codec_uncompressed;
+    const auto hdr = parquet::detail::write_page_header(h);
+    put(hdr.data(), hdr.size());
+    put(levels.data(), levels.size());
+    put(packed.data(), packed.size());
+    return {static_cast<std::int64_t>(hdr.size()) + h.uncompressed_size, static_cast<std::int64_t>(hdr.size()) + h.compressed_size};
+  }
+
   parquet::detail::column_chunk write_chunk(const column& c, const leaf_info& l, std::size_t r0, std::size_t r1) {
     using namespace parquet::detail;
     column_chunk cc;
@@ -382,39 +403,73 @@ class writer {
         std::max<std::size_t>(1, bytes_total == 0 ? n_rows : n_rows * opts_.page_bytes / std::max<std::size_t>(1, bytes_total));
     const int dict_bits = use_dict ? (std::max)(1, bit_width_of(dict_pos.size() - 1)) : 0;
     std::size_t pages = 0;
+    std::vector<std::uint8_t> levels;
     for (std::size_t p0 = 0; p0 < n_rows || (n_rows == 0 && pages == 0); p0 += rows_per_page) {
       const std::size_t p1 = (std::min)(n_rows, p0 + rows_per_page);
       ++pages;
       body.clear();
       const std::size_t ne = entries_of(p0, p1);
       const std::size_t e_first = simple ? p0 : row_entry[p0];
-      auto put_levels = [&](const std::vector<std::uint32_t>& lv, int bw) {
-        const std::size_t at = body.size();
-        body.resize(at + 4);
-        encode_hybrid(lv.data() + e_first, ne, bw, body);
-        const auto len = static_cast<std::uint32_t>(body.size() - at - 4);
-        for (int b = 0; b < 4; ++b) body[at + static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(len >> (8 * b));
+      const bool v2 = opts_.data_page_version == 2;
+      // v1: each level run prefixed by its 4-byte length, inside the compressed body;
+      // v2: level runs without prefix, stored uncompressed before the values
+      auto put_levels = [&](std::vector<std::uint8_t>& out, const std::vector<std::uint32_t>& lv, int bw, bool prefix) {
+        const std::size_t at = out.size();
+        if (prefix) out.resize(at + 4);
+        encode_hybrid(lv.data() + e_first, ne, bw, out);
+        if (!prefix) return out.size() - at;
+        const auto len = static_cast<std::uint32_t>(out.size() - at - 4);
+        for (int b = 0; b < 4; ++b) out[at + static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(len >> (8 * b));
+        return out.size() - at;
       };
-      if (max_rep > 0) put_levels(rep, 1);
-      if (max_def > 0) put_levels(def, bit_width_of(static_cast<std::uint64_t>(max_def)));
+      levels.clear();
+      std::size_t rep_len = 0, def_len = 0;
+      if (max_rep > 0) rep_len = put_levels(v2 ? levels : body, rep, 1, !v2);
+      if (max_def > 0) def_len = put_levels(v2 ? levels : body, def, bit_width_of(static_cast<std::uint64_t>(max_def)), !v2);
       const auto [v0, v1] = values_of(p0, p1);
+      encoding value_enc = use_dict ? encoding::rle_dictionary : encoding::plain;
       if (use_dict) {
         body.push_back(static_cast<std::uint8_t>(dict_bits));
         encode_hybrid(codes.data() + v0, v1 - v0, dict_bits, body);
+      } else if (v2 && c.type == dtype::boolean) {  // RLE booleans, as v2 writers do
+        value_enc = encoding::rle;
+        const auto& bv = std::get<std::vector<std::uint8_t>>(c.data);
+        std::vector<std::uint32_t> bits(v1 - v0);
+        for (std::size_t q = v0; q < v1; ++q) bits[q - v0] = bv[vidx[q]] ? 1u : 0u;
+        const std::size_t at = body.size();
+        body.resize(at + 4);
+        encode_hybrid(bits.data(), bits.size(), 1, body);
+        const auto len = static_cast<std::uint32_t>(body.size() - at - 4);
+        for (int b = 0; b < 4; ++b) body[at + static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(len >> (8 * b));
       } else {
         std::visit([&](const auto& v) { detail::plain_encode(v, c.type, vidx.data() + v0, v1 - v0, body); }, c.data);
       }
       page_header h;
-      h.type = static_cast<std::int32_t>(page_type::data_page);
-      h.v1 = data_page_header{static_cast<std::int32_t>(ne),
-                              static_cast<std::int32_t>(use_dict ? encoding::rle_dictionary : encoding::plain), 3, 3};
-      auto [u, k] = write_page(h, body);
+      std::pair<std::int64_t, std::int64_t> uk;
+      if (v2) {
+        h.type = static_cast<std::int32_t>(page_type::data_page_v2);
+        data_page_header_v2 d;
+        d.num_values = static_cast<std::int32_t>(ne);
+        d.num_nulls = static_cast<std::int32_t>(ne - (v1 - v0));
+        d.num_rows = static_cast<std::int32_t>(p1 - p0);
+        d.encoding = static_cast<std::int32_t>(value_enc);
+        d.def_bytes = static_cast<std::int32_t>(def_len);
+        d.rep_bytes = static_cast<std::int32_t>(rep_len);
+        h.v2 = d;
+        uk = write_page_v2(h, levels, body);
+      } else {
+        h.type = static_cast<std::int32_t>(page_type::data_page);
+        h.v1 = data_page_header{static_cast<std::int32_t>(ne), static_cast<std::int32_t>(value_enc), 3, 3};
+        uk = write_page(h, body);
+      }
+      auto [u, k] = uk;
       unc += u;
       comp += k;
       m.num_values += static_cast<std::int64_t>(ne);
       if (n_rows == 0) break;
     }
     m.encodings = {static_cast<std::int32_t>(encoding::plain), static_cast<std::int32_t>(encoding::rle)};
+    if (opts_.data_page_version == 2) meta_.version = 2;
     if (use_dict) {
       m.encodings.push_back(static_cast<std::int32_t>(encoding::rle_dictionary));
       meta_.version = 2;

@@ -480,6 +480,17 @@ inline std::vector<std::uint8_t> write_page_header(const page_header& h) {
     w.i32(2, h.dict->encoding);
     w.end_struct();
   }
+  if (h.v2) {
+    w.begin_struct(8);
+    w.i32(1, h.v2->num_values);
+    w.i32(2, h.v2->num_nulls);
+    w.i32(3, h.v2->num_rows);
+    w.i32(4, h.v2->encoding);
+    w.i32(5, h.v2->def_bytes);
+    w.i32(6, h.v2->rep_bytes);
+    w.boolean(7, h.v2->is_compressed);
+    w.end_struct();
+  }
   w.end_struct();
   return std::move(w.out);
 }
