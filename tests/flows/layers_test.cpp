@@ -77,9 +77,11 @@ TEST_CASE("made: the conditioner of feature d depends on x_<d only; degree-by-de
     std::vector<matrix<double>> act(static_cast<std::size_t>(net.n_buffers()), matrix<double>(n, net.hidden()));
     std::vector<double*> ptr;
     for (auto& a : act) ptr.push_back(a.data());
+    std::vector<double> packed(static_cast<std::size_t>(net.packed_size()));
+    net.pack(packed.data());
     auto run = [&](const matrix<double>& xx) {
       matrix<double> out(n, D * m);
-      net.forward(n, xx.data(), c.data(), out.data(), ptr.data());
+      net.forward(n, xx.data(), c.data(), out.data(), ptr.data(), packed.data());
       return out;
     };
     const matrix<double> base = run(x);
@@ -97,13 +99,13 @@ TEST_CASE("made: the conditioner of feature d depends on x_<d only; degree-by-de
     // The zero-based degrees make feature 0 depend on the context; nflows' do not.
     matrix<double> out_c(n, D * m);
     const matrix<double> c2 = c.array() + 1.0;
-    net.forward(n, x.data(), c2.data(), out_c.data(), ptr.data());
+    net.forward(n, x.data(), c2.data(), out_c.data(), ptr.data(), packed.data());
     const double dc0 = (out_c.leftCols(m) - base.leftCols(m)).cwiseAbs().maxCoeff();
     if (cfg.degrees == hf::made_degrees::zero_based) CHECK(dc0 > 0); else CHECK(dc0 == 0.0);
     // Degree by degree, filling x column by column.
     matrix<double> xi = matrix<double>::Zero(n, D), oi(n, D * m);
     for (int d = 0; d < D; ++d) {
-      net.forward_degree(d, n, xi.data(), c.data(), oi.data(), ptr.data());
+      net.forward_degree(d, n, xi.data(), c.data(), oi.data(), ptr.data(), packed.data());
       CHECK((oi.middleCols(d * m, m) - base.middleCols(d * m, m)).cwiseAbs().maxCoeff() < 1e-12);
       xi.col(d) = x.col(d);
     }

@@ -38,6 +38,7 @@ class autoregressive {
   using scalar_type = S;
   using transformer_type = T;
   static constexpr index_t chunk_rows = 2048;
+  static constexpr index_t inverse_chunk_rows = 1024;
 
   autoregressive() = default;
   /// @param n_features D; @param n_context C; @param net conditioner configuration;
@@ -67,7 +68,7 @@ class autoregressive {
       const index_t k = (std::min)(chunk_rows, n - i0);
       const matrix<S> xc = x.middleRows(i0, k);
       const matrix<S> cc = context_rows(c, i0, k);
-      net_.forward(k, xc.data(), cc.data(), ws.out.data(), ws.ptrs.data());
+      net_.forward(k, xc.data(), cc.data(), ws.out.data(), ws.ptrs.data(), ws.packed.data());
       for (index_t i = 0; i < k; ++i) {
         S ld = 0;
         for (index_t d = 0; d < D; ++d) {
@@ -80,24 +81,41 @@ class autoregressive {
     }
     return r;
   }
-  /// x = f^-1(u; c) and log|det dx/du| per event.
+  /// x = f^-1(u; c) and log|det dx/du| per event. Runs the conditioner degree by degree in the
+  /// feature-major layout (`made::forward_degree_t`), chunk by chunk.
   [[nodiscard]] transform_result<S> inverse(matrix_cref<S> u, matrix_cref<S> c) const {
-    const index_t n = u.rows(), D = n_features(), m = tau_.n_params();
+    const index_t n = u.rows(), D = n_features(), C = n_context(), m = tau_.n_params(), H = net_.hidden();
     transform_result<S> r{matrix<S>(n, D), vector<S>::Zero(n)};
-    workspace ws(net_, (std::min)(n, chunk_rows));
-    for (index_t i0 = 0; i0 < n; i0 += chunk_rows) {
-      const index_t k = (std::min)(chunk_rows, n - i0);
-      matrix<S> xc = matrix<S>::Zero(k, D);
-      const matrix<S> cc = context_rows(c, i0, k);
+    const index_t rows = (std::min)(n, inverse_chunk_rows);
+    matrix<S> xt(D, rows), ct(C, rows), ut(D, rows), pt(D * m, rows), acts(net_.n_buffers() * H, rows);
+    std::vector<S*> ptrs;
+    std::vector<S> ld(static_cast<std::size_t>(rows)), p(static_cast<std::size_t>(m));
+    for (index_t i0 = 0; i0 < n; i0 += inverse_chunk_rows) {
+      const index_t k = (std::min)(inverse_chunk_rows, n - i0);
+      ptrs.clear();
+      for (int b = 0; b < net_.n_buffers(); ++b) ptrs.push_back(acts.data() + b * H * k);
+      // Feature-major copies with leading dimension k.
+      for (index_t d = 0; d < D; ++d)
+        for (index_t i = 0; i < k; ++i) ut.data()[d * k + i] = u(i0 + i, d);
+      for (index_t j = 0; j < C; ++j)
+        for (index_t i = 0; i < k; ++i) ct.data()[j * k + i] = c(i0 + i, j);
+      std::fill(ld.begin(), ld.begin() + k, S(0));
       for (index_t d = 0; d < D; ++d) {
-        net_.forward_degree(static_cast<int>(d), k, xc.data(), cc.data(), ws.out.data(), ws.ptrs.data());
+        net_.forward_degree_t(static_cast<int>(d), k, xt.data(), ct.data(), pt.data(), ptrs.data());
+        S* xd = xt.data() + d * k;
+        const S* ud = ut.data() + d * k;
+        const S* pd = pt.data() + d * m * k;
         for (index_t i = 0; i < k; ++i) {
+          for (index_t j = 0; j < m; ++j) p[static_cast<std::size_t>(j)] = pd[j * k + i];
           S l;
-          xc(i, d) = tau_.inverse(u(i0 + i, d), ws.out.data() + i * D * m + d * m, l);
-          r.log_det(i0 + i) += l;
+          xd[i] = tau_.inverse(ud[i], p.data(), l);
+          ld[static_cast<std::size_t>(i)] += l;
         }
       }
-      r.value.middleRows(i0, k) = xc;
+      for (index_t i = 0; i < k; ++i) {
+        for (index_t d = 0; d < D; ++d) r.value(i0 + i, d) = xt.data()[d * k + i];
+        r.log_det(i0 + i) = ld[static_cast<std::size_t>(i)];
+      }
     }
     return r;
   }
@@ -114,9 +132,11 @@ class autoregressive {
     S** act = t.template allocate<S*>(static_cast<std::size_t>(nb));
     for (int b = 0; b < nb; ++b) act[b] = t.template allocate<S>(static_cast<std::size_t>(n * H));
     S* P = t.template allocate<S>(static_cast<std::size_t>(n * O));
+    S* packed = t.template allocate<S>(static_cast<std::size_t>(net_.packed_size()));
+    net_.pack(packed);
     const S* xv = x.value().data();
     const S* cv = c.value().data();
-    net_.forward(n, xv, cv, P, act);
+    net_.forward(n, xv, cv, P, act, packed);
     S* uv = u.mutable_value().data();
     S* lv = ld.mutable_value().data();
     for (index_t i = 0; i < n; ++i) {
@@ -157,9 +177,12 @@ class autoregressive {
   struct workspace {
     matrix<S> out, acts;
     std::vector<S*> ptrs;
+    std::vector<S> packed;
     workspace(const made<S>& net, index_t rows)
-        : out(rows, net.n_outputs()), acts(static_cast<index_t>(net.n_buffers()) * rows, net.hidden()) {
+        : out(rows, net.n_outputs()), acts(static_cast<index_t>(net.n_buffers()) * rows, net.hidden()),
+          packed(static_cast<std::size_t>(net.packed_size())) {
       for (int b = 0; b < net.n_buffers(); ++b) ptrs.push_back(acts.data() + b * rows * net.hidden());
+      net.pack(packed.data());
     }
   };
   static matrix<S> context_rows(matrix_cref<S> c, index_t i0, index_t k) {

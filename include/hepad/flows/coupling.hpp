@@ -94,7 +94,9 @@ class coupling {
     const S* xv = x.value().data();
     for (index_t i = 0; i < n; ++i)
       for (index_t j = 0; j < nI; ++j) xi[i * nI + j] = xv[i * D_ + idx[j]];
-    net_.forward(n, xi, c.value().data(), P, act);
+    S* packed = t.template allocate<S>(static_cast<std::size_t>(net_.packed_size()));
+    net_.pack(packed);
+    net_.forward(n, xi, c.value().data(), P, act, packed);
     S* uv = u.mutable_value().data();
     S* lv = ld.mutable_value().data();
     std::copy(xv, xv + n * D_, uv);
@@ -152,12 +154,14 @@ class coupling {
     matrix<S> out(rows, nT * m), xi(rows, nI), acts(static_cast<index_t>(net_.n_buffers()) * rows, net_.hidden());
     std::vector<S*> ptrs;
     for (int b = 0; b < net_.n_buffers(); ++b) ptrs.push_back(acts.data() + b * rows * net_.hidden());
+    std::vector<S> packed(static_cast<std::size_t>(net_.packed_size()));
+    net_.pack(packed.data());
     for (index_t i0 = 0; i0 < n; i0 += chunk_rows) {
       const index_t k = (std::min)(chunk_rows, n - i0);
       for (index_t i = 0; i < k; ++i)
         for (index_t q = 0; q < nI; ++q) xi(i, q) = x(i0 + i, id_[static_cast<std::size_t>(q)]);
       const matrix<S> cc = c.cols() == 0 ? matrix<S>(k, 0) : matrix<S>(c.middleRows(i0, k));
-      net_.forward(k, xi.data(), cc.data(), out.data(), ptrs.data());
+      net_.forward(k, xi.data(), cc.data(), out.data(), ptrs.data(), packed.data());
       for (index_t i = 0; i < k; ++i)
         for (index_t q = 0; q < nT; ++q) {
           S l;

@@ -21,6 +21,7 @@
 #include <hepad/core/check.hpp>
 #include <hepad/core/eigen.hpp>
 #include <hepad/core/random.hpp>
+#include <hepad/flows/detail/kernel.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -115,6 +116,13 @@ struct masked_linear_spec {
   int w = -1, b = -1;  ///< parameter indices (b = -1: no bias)
   index_t in = 0, out = 0;
   std::vector<mask_group> groups;
+  /// Input units [p0, p1) are read by the output units [suffix, out) (reverse pass).
+  struct in_block {
+    index_t p0 = 0, p1 = 0, suffix = 0;
+  };
+  std::vector<in_block> in_blocks;
+  index_t wt_off = 0, b_off = 0;  ///< offsets of W^T and the bias in the packed buffer
+  bool narrow = false;            ///< some group is narrower than a SIMD vector
 };
 
 }  // namespace detail
@@ -160,7 +168,6 @@ class made {
     m.D_ = n_in;
     m.C_ = n_context;
     m.mult_ = 1;
-    m.dense_ = true;
     m.build(std::vector<int>(static_cast<std::size_t>(n_in), 0),
             std::vector<int>(static_cast<std::size_t>(cfg.hidden), 0),
             std::vector<int>(static_cast<std::size_t>(n_out), 1));
@@ -222,24 +229,111 @@ class made {
 
   // --- kernel entry points ----------------------------------------------------------------------
   // Buffers are row-major: x n x D, c n x C, out n x n_outputs, each activation buffer n x H.
+  // The forward kernels read transposed weights prepared by `pack` (once per call or step).
 
   /// Number of n x H activation buffers `forward` fills and `backward` reads.
   [[nodiscard]] int n_buffers() const noexcept {
     return cfg_.residual ? 2 + 2 * static_cast<int>(blocks_.size()) : static_cast<int>(hidden_.size()) + 1;
   }
+  /// Size of the buffer `pack` fills.
+  [[nodiscard]] index_t packed_size() const noexcept { return packed_size_; }
+  /// Writes the transposed weights and combined biases the forward kernels read into `buf`
+  /// (`packed_size()` values).
+  void pack(S* buf) const {
+    auto transpose = [&](int w, index_t rows, index_t cols, index_t off) {
+      const S* src = pv(w);
+      S* dst = buf + off;
+      for (index_t i = 0; i < rows; ++i)
+        for (index_t j = 0; j < cols; ++j) dst[j * rows + i] = src[i * cols + j];
+    };
+    auto bias = [&](int b1, int b2, index_t len, index_t off) {
+      for (index_t j = 0; j < len; ++j)
+        buf[off + j] = (b1 >= 0 ? pv(b1)[j] : S(0)) + (b2 >= 0 ? pv(b2)[j] : S(0));
+    };
+    for (const auto& l : linears()) {
+      transpose(l->w, l->out, l->in, l->wt_off);
+      for (const auto& g : l->groups)  // masked entries of W^T are zero whatever W holds there
+        for (index_t p = g.prefix; p < l->in; ++p)
+          for (index_t o = g.begin; o < g.end; ++o) buf[l->wt_off + p * l->out + o] = S(0);
+      bias(l->b, l == &first_ ? ctx0_b_ : -1, l->out, l->b_off);
+    }
+    if (C_ > 0) transpose(ctx0_w_, H_, C_, ctx0_off_);
+    for (const auto& bk : blocks_) {
+      if (bk.ctx_w >= 0) transpose(bk.ctx_w, H_, C_, bk.ctx_off);
+      bias(bk.l0.b, bk.ctx_b, H_, bk.l0.b_off);
+    }
+  }
 
   /// Full forward pass. `act` points to `n_buffers()` buffers of n x H that receive the
-  /// activations needed by `backward` (and by `forward_degree`).
-  void forward(index_t n, const S* x, const S* c, S* out, S* const* act) const {
-    run_forward(n, x, c, out, act, -1);
+  /// activations needed by `backward` (and by `forward_degree`); `packed` is `pack`'s output.
+  void forward(index_t n, const S* x, const S* c, S* out, S* const* act, const S* packed) const {
+    run_forward(n, x, c, out, act, packed, -1);
   }
 
   /// Forward restricted to degree `deg`: computes the hidden units of degree `deg` (all layers;
   /// lower degrees must already be in `act`) and the outputs of feature `deg` (0-based), which
   /// depend only on x_0 .. x_{deg-1}. Calling it for deg = 0 .. D-1 in turn, each time after
   /// filling column deg-1 of x, computes exactly what `forward` computes, with the cost of one pass.
-  void forward_degree(int deg, index_t n, const S* x, const S* c, S* out, S* const* act) const {
-    run_forward(n, x, c, out, act, deg);
+  void forward_degree(int deg, index_t n, const S* x, const S* c, S* out, S* const* act, const S* packed) const {
+    run_forward(n, x, c, out, act, packed, deg);
+  }
+
+  /// `forward_degree` in the transposed (feature-major) layout used by the sampling path: xt is
+  /// D x n, ct C x n, out_t n_outputs x n, each activation buffer H x n (all row-major), so every
+  /// product is vectorised over events whatever the width of a degree group. Reads `parameters()`
+  /// directly (no packing).
+  void forward_degree_t(int deg, index_t n, const S* xt, const S* ct, S* out_t, S* const* act) const {
+    const auto [u0, u1] = unit_range(deg);
+    auto lin = [&](const detail::masked_linear_spec& l, const S* X, S* Y, bool accumulate, bool with_bias, bool relu,
+                   int d) {
+      for (const auto& g : l.groups) {
+        if (g.degree != d || g.end == g.begin) continue;
+        detail::epilogue<S> e;
+        e.accumulate = accumulate;
+        e.relu = relu;
+        if (with_bias) e.row_bias = pv(l.b) + g.begin;
+        detail::gemm<S>(g.end - g.begin, n, g.prefix, pv(l.w) + g.begin * l.in, l.in, 1, X, n, Y + g.begin * n, n, e);
+      }
+    };
+    auto ctx = [&](int vw, int vb1, int vb2, S* Y) {  // Y[units] = b1 + b2 + V c
+      if (u1 <= u0) return;
+      std::vector<S> rb(static_cast<std::size_t>(u1 - u0));
+      for (index_t u = u0; u < u1; ++u)
+        rb[static_cast<std::size_t>(u - u0)] = (vb1 >= 0 ? pv(vb1)[u] : S(0)) + (vb2 >= 0 ? pv(vb2)[u] : S(0));
+      detail::epilogue<S> e;
+      e.row_bias = rb.data();
+      detail::gemm<S>(u1 - u0, n, C_, pv(vw) + u0 * C_, C_, 1, ct, n, Y + u0 * n, n, e);
+    };
+    const bool relu0 = !cfg_.residual;
+    S* a0 = act[0];
+    if (C_ > 0) {
+      ctx(ctx0_w_, first_.b, ctx0_b_, a0);
+      lin(first_, xt, a0, true, false, relu0, deg);
+    } else {
+      lin(first_, xt, a0, false, true, relu0, deg);
+    }
+    if (!cfg_.residual) {
+      for (std::size_t l = 0; l < hidden_.size(); ++l) lin(hidden_[l], act[l], act[l + 1], false, true, true, deg);
+      lin(last_, act[hidden_.size()], out_t, false, true, false, deg + 1);
+      return;
+    }
+    const int B = static_cast<int>(blocks_.size());
+    S* h = act[1 + 2 * B];
+    std::copy(a0 + u0 * n, a0 + u1 * n, h + u0 * n);
+    for (int k = 0; k < B; ++k) {
+      const auto& bk = blocks_[static_cast<std::size_t>(k)];
+      S* r = act[1 + 2 * k];
+      S* t = act[2 + 2 * k];
+      for (index_t i = u0 * n; i < u1 * n; ++i) r[i] = (std::max)(h[i], S(0));
+      if (bk.ctx_w >= 0) {
+        ctx(bk.ctx_w, bk.l0.b, bk.ctx_b, t);
+        lin(bk.l0, r, t, true, false, true, deg);
+      } else {
+        lin(bk.l0, r, t, false, true, true, deg);
+      }
+      lin(bk.l1, t, h, true, true, false, deg);
+    }
+    lin(last_, h, out_t, false, true, false, deg + 1);
   }
 
   /// Parameter-gradient destinations for `backward`: one pointer per parameter (same order as
@@ -248,59 +342,54 @@ class made {
 
   /// Reverse pass: given dL/d(out), accumulates dL/dx into `dx`, dL/dc into `dc` (each may be
   /// null) and parameter gradients into `pgrad` (may be null). `act` holds the activations of the
-  /// matching `forward`; `scratch` must hold 2 n x H values.
-  void backward(index_t n, const S* x, const S* c, const S* dout, S* const* act, S* scratch,
-                S* dx, S* dc, grad_targets pgrad) const {
-    using cmap = Eigen::Map<const matrix<S>>;
-    using map = Eigen::Map<matrix<S>>;
-    const cmap X(x, n, D_), Cx(c, n, C_), dO(dout, n, out_);
+  /// matching `forward` (overwritten: one reverse pass per forward); `scratch` must hold 2 n x H
+  /// values. Masked weights are never read.
+  void backward(index_t n, const S* x, const S* c, const S* dout, S* const* act, S* scratch, S* dx, S* dc,
+                grad_targets pgrad) const {
     S* cur = scratch;
     S* other = scratch + n * H_;
+    // Each dX below is gated by its layer input's ReLU where that input is a ReLU output.
     if (!cfg_.residual) {
       const int L = static_cast<int>(hidden_.size());
-      {
-        map g(cur, n, H_);
-        lin_backward(last_, dO, cmap(act[L], n, H_), g, pgrad);
-      }
+      lin_backward(last_, n, dout, out_, act[L], cur, false, act[L], pgrad);
       for (int l = L; l >= 1; --l) {
-        map g(cur, n, H_), g2(other, n, H_);
-        const cmap h(act[l], n, H_);
-        g = (h.array() > S(0)).select(g, S(0));  // through relu
-        lin_backward(hidden_[static_cast<std::size_t>(l - 1)], g, cmap(act[l - 1], n, H_), g2, pgrad);
+        lin_backward(hidden_[static_cast<std::size_t>(l - 1)], n, cur, H_, act[l - 1], other, false, act[l - 1], pgrad);
         std::swap(cur, other);
       }
-      map g(cur, n, H_);
-      g = (cmap(act[0], n, H_).array() > S(0)).select(g, S(0));
     } else {
       const int B = static_cast<int>(blocks_.size());
-      map g(cur, n, H_), g2(other, n, H_);
-      lin_backward(last_, dO, cmap(act[1 + 2 * B], n, H_), g, pgrad);
+      lin_backward(last_, n, dout, out_, act[1 + 2 * B], cur, false, nullptr, pgrad);
       for (int k = B - 1; k >= 0; --k) {
         const auto& bk = blocks_[static_cast<std::size_t>(k)];
-        map t(act[2 + 2 * k], n, H_);
-        const cmap r(act[1 + 2 * k], n, H_);
-        lin_backward(bk.l1, g, t, g2, pgrad);       // g2 = dL/dt
-        g2 = (t.array() > S(0)).select(g2, S(0));  // dL/da
-        if (bk.ctx_w >= 0) ctx_backward(bk.ctx_w, bk.ctx_b, g2, Cx, dc, pgrad);
-        lin_backward(bk.l0, g2, r, t, pgrad);  // t's storage now holds dL/dr
-        g.array() += (r.array() > S(0)).select(t.array(), S(0));
+        const S* t = act[2 + 2 * k];
+        const S* r = act[1 + 2 * k];
+        lin_backward(bk.l1, n, cur, H_, t, other, false, t, pgrad);  // other = dL/da (gated by t > 0)
+        if (bk.ctx_w >= 0) ctx_backward(bk.ctx_w, bk.ctx_b, n, other, c, dc, pgrad);
+        lin_backward(bk.l0, n, other, H_, r, cur, true, r, pgrad);  // dh += dL/dr (r > 0)
       }
     }
     // First layer: a0 = x W^T + c V^T + b; cur holds dL/da0.
-    const cmap g0(cur, n, H_);
-    if (C_ > 0) ctx_backward(ctx0_w_, ctx0_b_, g0, Cx, dc, pgrad);
-    if (dx != nullptr && D_ > 0) {
-      map dX(dx, n, D_);
-      lin_backward_accumulate(first_, g0, dX);
-    }
-    lin_backward_params(first_, g0, X, pgrad);
+    if (C_ > 0) ctx_backward(ctx0_w_, ctx0_b_, n, cur, c, dc, pgrad);
+    lin_backward(first_, n, cur, H_, x, dx, true, nullptr, pgrad);
   }
 
  private:
   struct block_spec {
     detail::masked_linear_spec l0, l1;
     int ctx_w = -1, ctx_b = -1;
+    index_t ctx_off = 0;
   };
+
+  std::vector<const detail::masked_linear_spec*> linears() const {
+    std::vector<const detail::masked_linear_spec*> v{&first_};
+    for (const auto& l : hidden_) v.push_back(&l);
+    for (const auto& b : blocks_) {
+      v.push_back(&b.l0);
+      v.push_back(&b.l1);
+    }
+    v.push_back(&last_);
+    return v;
+  }
 
   std::vector<int> hidden_degrees() const {
     const auto H = static_cast<std::size_t>(cfg_.hidden);
@@ -328,6 +417,34 @@ class made {
     l.w = add_param(name + ".weight", l.out, l.in);
     if (bias) l.b = add_param(name + ".bias", 1, l.out);
     l.groups = detail::make_groups(in, out, strict);
+    for (const auto& g : l.groups) l.narrow = l.narrow || (g.end - g.begin < detail::lanes<S>);
+    l.wt_off = packed_size_;
+    packed_size_ += l.in * l.out;
+    l.b_off = packed_size_;
+    packed_size_ += l.out;
+    // Input blocks for the reverse pass: input unit p is read by the suffix of output units
+    // starting at s(p) (the first group whose prefix exceeds p).
+    for (index_t p = 0; p < l.in;) {
+      index_t s = l.out;
+      for (const auto& g : l.groups)
+        if (g.prefix > p) {
+          s = g.begin;
+          break;
+        }
+      index_t e = p + 1;
+      while (e < l.in) {
+        index_t s2 = l.out;
+        for (const auto& g : l.groups)
+          if (g.prefix > e) {
+            s2 = g.begin;
+            break;
+          }
+        if (s2 != s) break;
+        ++e;
+      }
+      l.in_blocks.push_back({p, e, s});
+      p = e;
+    }
     return l;
   }
 
@@ -335,6 +452,7 @@ class made {
     params_.clear();
     hidden_.clear();
     blocks_.clear();
+    packed_size_ = 0;
     hdeg_ = hid;
     H_ = static_cast<index_t>(hid.size());
     out_ = static_cast<index_t>(out.size());
@@ -343,6 +461,8 @@ class made {
     if (C_ > 0) {
       ctx0_w_ = add_param("context.weight", H_, C_);
       ctx0_b_ = joint ? -1 : add_param("context.bias", 1, H_);
+      ctx0_off_ = packed_size_;
+      packed_size_ += H_ * C_;
     }
     if (!cfg_.residual) {
       for (std::int64_t l = 1; l < cfg_.n_layers; ++l)
@@ -354,6 +474,8 @@ class made {
         if (C_ > 0 && cfg_.block_context) {
           b.ctx_w = add_param(p + ".context.weight", H_, C_);
           b.ctx_b = add_param(p + ".context.bias", 1, H_);
+          b.ctx_off = packed_size_;
+          packed_size_ += H_ * C_;
         }
         b.l0 = make_linear(p + ".linear0", hid, hid, false, true);
         b.l1 = make_linear(p + ".linear1", hid, hid, false, true);
@@ -371,46 +493,37 @@ class made {
 
   const S* pv(int i) const noexcept { return params_[static_cast<std::size_t>(i)].value.data(); }
 
-  // Y[:, groups] (=|+=) X[:, prefix] W[groups, prefix]^T (+ b). deg < 0: all groups; otherwise
-  // only the groups of that degree.
-  template <class XM, class YM>
-  void lin_forward(const detail::masked_linear_spec& l, const XM& X, YM& Y, bool accumulate, int deg) const {
-    const Eigen::Map<const matrix<S>> W(pv(l.w), l.out, l.in);
+  // Y[:, g] (= or +=) bias + X[:, :prefix] W[g, :prefix]^T for the groups of degree `deg` (all if
+  // deg < 0); ReLU if `relu`. X has leading dimension ldx, Y has H_ or out columns.
+  void lin_forward(const detail::masked_linear_spec& l, index_t n, const S* X, index_t ldx, S* Y, index_t ldy,
+                   const S* packed, bool accumulate, bool with_bias, bool relu, int deg) const {
+    const S* Wt = packed + l.wt_off;
+    const S* b = with_bias ? packed + l.b_off : nullptr;
+    if (deg < 0 && l.narrow) {
+      // Narrow groups (one feature's outputs): one product over the whole layer; the packed W^T
+      // holds zeros at the masked positions.
+      detail::gemm<S>(n, l.out, l.in, X, ldx, 1, Wt, l.out, Y, ldy, accumulate, b, relu);
+      return;
+    }
     for (const auto& g : l.groups) {
       if (deg >= 0 && g.degree != deg) continue;
       const index_t w = g.end - g.begin;
       if (w == 0) continue;
-      auto Yb = Y.middleCols(g.begin, w);
-      if (g.prefix > 0) {
-        if (accumulate)
-          Yb.noalias() += X.leftCols(g.prefix) * W.block(g.begin, 0, w, g.prefix).transpose();
-        else
-          Yb.noalias() = X.leftCols(g.prefix) * W.block(g.begin, 0, w, g.prefix).transpose();
-      } else if (!accumulate) {
-        Yb.setZero();
+      if (w < detail::lanes<S> && !relu) {  // narrow group (e.g. one feature's outputs): dot products
+        detail::gemm_dot<S>(n, w, g.prefix, X, ldx, pv(l.w) + g.begin * l.in, l.in, Y + g.begin, ldy, accumulate,
+                            b ? b + g.begin : nullptr);
+        continue;
       }
-      if (l.b >= 0) {
-        const Eigen::Map<const row_vector<S>> b(pv(l.b), l.out);
-        Yb.rowwise() += b.segment(g.begin, w);
-      }
+      detail::gemm<S>(n, w, g.prefix, X, ldx, 1, Wt + g.begin, l.out, Y + g.begin, ldy, accumulate,
+                      b ? b + g.begin : nullptr, relu);
     }
   }
-
-  // Y[:, units] += C V[units]^T (+ b), restricted to the hidden units of degree `deg` (all if < 0).
-  template <class YM>
-  void ctx_forward(int vw, int vb, const Eigen::Map<const matrix<S>>& Cx, YM& Y, int deg) const {
-    const Eigen::Map<const matrix<S>> V(pv(vw), H_, C_);
-    index_t b0 = 0, b1 = H_;
-    if (deg >= 0) {
-      b0 = std::lower_bound(hdeg_.begin(), hdeg_.end(), deg) - hdeg_.begin();
-      b1 = std::upper_bound(hdeg_.begin(), hdeg_.end(), deg) - hdeg_.begin();
-    }
-    if (b1 <= b0) return;
-    Y.middleCols(b0, b1 - b0).noalias() += Cx * V.middleRows(b0, b1 - b0).transpose();
-    if (vb >= 0) {
-      const Eigen::Map<const row_vector<S>> b(pv(vb), H_);
-      Y.middleCols(b0, b1 - b0).rowwise() += b.segment(b0, b1 - b0);
-    }
+  // Y[:, units] = bias + C V^T over the hidden units [u0, u1).
+  void ctx_forward(index_t off, const S* bias, index_t n, const S* c, S* Y, index_t u0, index_t u1,
+                   const S* packed) const {
+    if (u1 <= u0) return;
+    detail::gemm<S>(n, u1 - u0, C_, c, C_, 1, packed + off + u0, H_, Y + u0, H_, false, bias ? bias + u0 : nullptr,
+                    false);
   }
 
   std::pair<index_t, index_t> unit_range(int deg) const {
@@ -419,104 +532,119 @@ class made {
             std::upper_bound(hdeg_.begin(), hdeg_.end(), deg) - hdeg_.begin()};
   }
 
-  void run_forward(index_t n, const S* x, const S* c, S* out, S* const* act, int deg) const {
-    using cmap = Eigen::Map<const matrix<S>>;
-    using map = Eigen::Map<matrix<S>>;
-    const cmap X(x, n, D_), Cx(c, n, C_);
-    map O(out, n, out_);
+  void run_forward(index_t n, const S* x, const S* c, S* out, S* const* act, const S* packed, int deg) const {
     const auto [u0, u1] = unit_range(deg);
-    auto relu = [&](map& A) {
-      if (u1 > u0) A.middleCols(u0, u1 - u0) = A.middleCols(u0, u1 - u0).cwiseMax(S(0));
-    };
-    map a0(act[0], n, H_);
-    lin_forward(first_, X, a0, false, deg);
-    if (C_ > 0) ctx_forward(ctx0_w_, ctx0_b_, Cx, a0, deg);
+    const int odeg = deg < 0 ? -1 : deg + 1;
+    // First layer: a0 = b + c V^T (all units of the degree at once), then += x W^T per group.
+    S* a0 = act[0];
+    const bool relu0 = !cfg_.residual;
+    if (C_ > 0) {
+      ctx_forward(ctx0_off_, packed + first_.b_off, n, c, a0, u0, u1, packed);
+      lin_forward(first_, n, x, D_, a0, H_, packed, true, false, relu0, deg);
+    } else {
+      lin_forward(first_, n, x, D_, a0, H_, packed, false, true, relu0, deg);
+    }
     if (!cfg_.residual) {
-      relu(a0);
-      for (std::size_t l = 0; l < hidden_.size(); ++l) {
-        map h(act[l + 1], n, H_);
-        lin_forward(hidden_[l], cmap(act[l], n, H_), h, false, deg);
-        relu(h);
-      }
-      lin_forward(last_, cmap(act[hidden_.size()], n, H_), O, false, deg < 0 ? -1 : deg + 1);
+      for (std::size_t l = 0; l < hidden_.size(); ++l)
+        lin_forward(hidden_[l], n, act[l], H_, act[l + 1], H_, packed, false, true, true, deg);
+      lin_forward(last_, n, act[hidden_.size()], H_, out, out_, packed, false, true, false, odeg);
       return;
     }
     // Residual: act[1 + 2B] holds the running sum h (h_0 = a0, h_{k+1} = h_k + t_k W1^T + b1);
     // act[1 + 2k] = r_k = relu(h_k), act[2 + 2k] = t_k = relu(r_k W0^T + b0 + V c).
     const int B = static_cast<int>(blocks_.size());
-    map hb(act[1 + 2 * B], n, H_);
-    if (u1 > u0) hb.middleCols(u0, u1 - u0) = a0.middleCols(u0, u1 - u0);
+    S* h = act[1 + 2 * B];
+    for (index_t i = 0; i < n; ++i)
+      for (index_t u = u0; u < u1; ++u) h[i * H_ + u] = a0[i * H_ + u];
     for (int k = 0; k < B; ++k) {
       const auto& bk = blocks_[static_cast<std::size_t>(k)];
-      map r(act[1 + 2 * k], n, H_), t(act[2 + 2 * k], n, H_);
-      if (u1 > u0) r.middleCols(u0, u1 - u0) = hb.middleCols(u0, u1 - u0).cwiseMax(S(0));
-      lin_forward(bk.l0, r, t, false, deg);
-      if (bk.ctx_w >= 0) ctx_forward(bk.ctx_w, bk.ctx_b, Cx, t, deg);
-      relu(t);
-      lin_forward(bk.l1, t, hb, true, deg);
+      S* r = act[1 + 2 * k];
+      S* t = act[2 + 2 * k];
+      for (index_t i = 0; i < n; ++i)
+        for (index_t u = u0; u < u1; ++u) r[i * H_ + u] = (std::max)(h[i * H_ + u], S(0));
+      if (bk.ctx_w >= 0) {
+        ctx_forward(bk.ctx_off, packed + bk.l0.b_off, n, c, t, u0, u1, packed);
+        lin_forward(bk.l0, n, r, H_, t, H_, packed, true, false, true, deg);
+      } else {
+        lin_forward(bk.l0, n, r, H_, t, H_, packed, false, true, true, deg);
+      }
+      lin_forward(bk.l1, n, t, H_, h, H_, packed, true, true, false, deg);
     }
-    lin_forward(last_, hb, O, false, deg < 0 ? -1 : deg + 1);
+    lin_forward(last_, n, h, H_, out, out_, packed, false, true, false, odeg);
   }
 
-  // dX = dY W (masked; assigned), then the parameter gradients.
-  template <class GY, class XM, class GX>
-  void lin_backward(const detail::masked_linear_spec& l, const GY& dY, const XM& X, GX& dX,
-                    grad_targets pg) const {
-    dX.setZero();
-    lin_backward_accumulate(l, dY, dX);
-    lin_backward_params(l, dY, X, pg);
-  }
-  // dX += dY W (masked).
-  template <class GY, class GX>
-  void lin_backward_accumulate(const detail::masked_linear_spec& l, const GY& dY, GX& dX) const {
-    const Eigen::Map<const matrix<S>> W(pv(l.w), l.out, l.in);
-    for (const auto& g : l.groups) {
-      const index_t w = g.end - g.begin;
-      if (w == 0 || g.prefix == 0) continue;
-      dX.leftCols(g.prefix).noalias() += dY.middleCols(g.begin, w) * W.block(g.begin, 0, w, g.prefix);
+  // Reverse pass of a masked linear: dX (=, or += if `accumulate_dx`; skipped if null) = gate(dY W),
+  // dW += dY^T X, db += colsum(dY). dY has leading dimension ldy; X, dX and the gate (the layer
+  // input, or null) have l.in columns.
+  void lin_backward(const detail::masked_linear_spec& l, index_t n, const S* dY, index_t ldy, const S* X, S* dX,
+                    bool accumulate_dx, const S* gate, grad_targets pg) const {
+    const S* W = pv(l.w);
+    if (dX != nullptr) {
+      for (const auto& blk : l.in_blocks) {
+        if (blk.suffix >= l.out) {
+          if (!accumulate_dx)
+            for (index_t i = 0; i < n; ++i)
+              for (index_t p = blk.p0; p < blk.p1; ++p) dX[i * l.in + p] = S(0);
+          continue;
+        }
+        detail::epilogue<S> e;
+        e.accumulate = accumulate_dx;
+        if (gate) {
+          e.gate = gate + blk.p0;
+          e.ldg = l.in;
+        }
+        detail::gemm<S>(n, blk.p1 - blk.p0, l.out - blk.suffix, dY + blk.suffix, ldy, 1, W + blk.suffix * l.in + blk.p0,
+                        l.in, dX + blk.p0, l.in, e);
+      }
     }
-  }
-  // dW += dY^T X (masked), db += colsum(dY).
-  template <class GY, class XM>
-  void lin_backward_params(const detail::masked_linear_spec& l, const GY& dY, const XM& X,
-                           grad_targets pg) const {
     if (pg == nullptr) return;
-    Eigen::Map<matrix<S>> dW(pg[l.w], l.out, l.in);
+    S* dW = pg[l.w];
     for (const auto& g : l.groups) {
       const index_t w = g.end - g.begin;
       if (w == 0 || g.prefix == 0) continue;
-      dW.block(g.begin, 0, w, g.prefix).noalias() += dY.middleCols(g.begin, w).transpose() * X.leftCols(g.prefix);
+      if (g.prefix < detail::lanes<S> && w >= g.prefix) {
+        // Narrow prefix (first layer): dW^T = X^T dY (vectorised over the group), then transposed.
+        S tmp[detail::lanes<S> * 256];
+        for (index_t o0 = 0; o0 < w; o0 += 256) {
+          const index_t wc = (std::min)(index_t{256}, w - o0);
+          detail::gemm<S>(g.prefix, wc, n, X, 1, l.in, dY + g.begin + o0, ldy, tmp, wc, false, nullptr, false);
+          for (index_t p = 0; p < g.prefix; ++p)
+            for (index_t o = 0; o < wc; ++o) dW[(g.begin + o0 + o) * l.in + p] += tmp[p * wc + o];
+        }
+        continue;
+      }
+      detail::gemm<S>(w, g.prefix, n, dY + g.begin, 1, ldy, X, l.in, dW + g.begin * l.in, l.in, true, nullptr, false);
     }
-    if (l.b >= 0) {
-      Eigen::Map<row_vector<S>> db(pg[l.b], l.out);
-      db += dY.colwise().sum();
-    }
+    if (l.b >= 0) colsum(n, dY, ldy, l.out, pg[l.b]);
   }
-  template <class GY>
-  void ctx_backward(int vw, int vb, const GY& dY, const Eigen::Map<const matrix<S>>& Cx, S* dc,
-                    grad_targets pg) const {
+  static void colsum(index_t n, const S* dY, index_t ldy, index_t cols, S* out) {
+    for (index_t i = 0; i < n; ++i)
+      for (index_t j = 0; j < cols; ++j) out[j] += dY[i * ldy + j];
+  }
+  // Context term y = c V^T + b over all hidden units: dV += dY^T c, db += colsum(dY), dc += dY V.
+  void ctx_backward(int vw, int vb, index_t n, const S* dY, const S* c, S* dc, grad_targets pg) const {
     if (C_ == 0) return;
-    if (dc != nullptr) {
-      const Eigen::Map<const matrix<S>> V(pv(vw), H_, C_);
-      Eigen::Map<matrix<S>> dC(dc, dY.rows(), C_);
-      dC.noalias() += dY * V;
-    }
+    if (dc != nullptr) detail::gemm<S>(n, C_, H_, dY, H_, 1, pv(vw), C_, dc, C_, true, nullptr, false);
     if (pg == nullptr) return;
-    Eigen::Map<matrix<S>> dV(pg[vw], H_, C_);
-    dV.noalias() += dY.transpose() * Cx;
-    if (vb >= 0) {
-      Eigen::Map<row_vector<S>> db(pg[vb], H_);
-      db += dY.colwise().sum();
+    S* dV = pg[vw];
+    if (C_ < detail::lanes<S>) {  // dV^T = c^T dY (vectorised over the hidden units), transposed
+      std::vector<S> tmp(static_cast<std::size_t>(C_ * H_));
+      detail::gemm<S>(C_, H_, n, c, 1, C_, dY, H_, tmp.data(), H_, false, nullptr, false);
+      for (index_t j = 0; j < C_; ++j)
+        for (index_t o = 0; o < H_; ++o) dV[o * C_ + j] += tmp[static_cast<std::size_t>(j * H_ + o)];
+    } else {
+      detail::gemm<S>(H_, C_, n, dY, 1, H_, c, C_, dV, C_, true, nullptr, false);
     }
+    if (vb >= 0) colsum(n, dY, H_, H_, pg[vb]);
   }
 
   made_config cfg_{};
   index_t D_ = 0, C_ = 0, mult_ = 1, H_ = 0, out_ = 0;
-  bool dense_ = false;
   std::vector<int> hdeg_;
   std::vector<autodiff::parameter<S>> params_;
   detail::masked_linear_spec first_, last_;
   int ctx0_w_ = -1, ctx0_b_ = -1;
+  index_t ctx0_off_ = 0, packed_size_ = 0;
   std::vector<detail::masked_linear_spec> hidden_;
   std::vector<block_spec> blocks_;
 };
