@@ -77,7 +77,7 @@ struct callback {
 static_assert(hepad::module<archetype::module>);
 static_assert(!hepad::module_with_buffers<archetype::module>);
 static_assert(!hepad::described_module<archetype::module>);
-static_assert(hepad::objective<archetype::objective, archetype::module>);
+static_assert(hepad::training_objective<archetype::objective, archetype::module>);
 static_assert(hepad::loss<archetype::loss, double>);
 static_assert(hepad::gradient_optimizer<archetype::optimizer, double>);
 static_assert(hepad::gradient_optimizer<nn::adam, float>);
