@@ -285,6 +285,15 @@ TEST_CASE("parquet: a streamed file with several writes, and unclosed writers le
   w.close();
   CHECK(w.rows_written() == 153);
   check_equal(expect, pq::read(f));
+  // zero rows: the schema survives, every column comes back empty with its type
+  const auto empty = sample_batch(0);
+  pq::write(f, empty);
+  pq::reader r(f);
+  CHECK(r.n_rows() == 0);
+  CHECK(r.n_row_groups() == 0);
+  check_equal(empty, r.read());
+  CHECK(r.fields().size() == 15);
+  CHECK_FALSE(r.next());
 }
 
 TEST_CASE("parquet: files hepad writes are read identically by hyparquet and parquet-wasm") {
