@@ -118,8 +118,10 @@ for (const name of datasets) {
     expected.push(row);
   }
 
-  const pq = JSON.parse(execFileSync('node', [join(here, 'read_parquet.mjs'), join(outDir, name + '.parquet')],
+  const pqFile = join(outDir, name + '.parquet');
+  const all = JSON.parse(execFileSync('node', [join(here, 'read_parquet.mjs'), pqFile],
     { env: process.env, maxBuffer: 1 << 28 }).toString());
+  const pq = all[pqFile] ?? all;  // read_parquet.mjs keys its result by file
   const names = ['event', 'run', 'luminosityBlock', ...(isMC ? ['weight'] : []),
     ...[0, 1, 2, 3].flatMap(j => ['pt', 'eta', 'phi', 'pdgId', 'dz', 'dxy'].map(f => f + j))];
   const schema = pq.hyparquet.schema;

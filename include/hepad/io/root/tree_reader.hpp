@@ -288,7 +288,9 @@ class tree_reader {
       const auto& st = *tree_.state();
       d.file_offset = ref.seek;
       std::span<const unsigned char> rec;
-      if (auto it = prefetched_.find(ref.seek); it != prefetched_.end() && it->second.size() == static_cast<std::size_t>(ref.bytes)) {
+      auto it = std::lower_bound(prefetched_.begin(), prefetched_.end(), ref.seek,
+                                 [](const auto& x, std::int64_t v) { return x.first < v; });
+      if (it != prefetched_.end() && it->first == ref.seek && it->second.size() == static_cast<std::size_t>(ref.bytes)) {
         rec = it->second;
       } else {
         rec_.resize(static_cast<std::size_t>(ref.bytes));
@@ -447,7 +449,8 @@ class tree_reader {
   void prefetch(entry_range r) {
     prefetched_.clear();
     segments_.clear();
-    std::vector<std::pair<std::int64_t, std::int32_t>> want;  // seek, bytes
+    auto& want = want_;  // (seek, bytes), reused between reads
+    want.clear();
     for (const auto& s : slots_) {
       const auto& bs = s.b->baskets;
       for (std::size_t i = 0; i < bs.size(); ++i) {
@@ -474,8 +477,8 @@ class tree_reader {
         seg.resize(static_cast<std::size_t>(end - begin));
         st.read(begin, seg, "");
         for (std::size_t k = i; k < j; ++k)
-          prefetched_[want[k].first] =
-              std::span<const unsigned char>(seg.data() + (want[k].first - begin), static_cast<std::size_t>(want[k].second));
+          prefetched_.emplace_back(want[k].first, std::span<const unsigned char>(seg.data() + (want[k].first - begin),
+                                                                                 static_cast<std::size_t>(want[k].second)));
       }
       i = j;
     }
@@ -504,8 +507,9 @@ class tree_reader {
   std::vector<slot> slots_;
   read_stats stats_;
   std::vector<unsigned char> rec_;  // scratch buffer for basket records
+  std::vector<std::pair<std::int64_t, std::int32_t>> want_;
   std::vector<detail::raw_buffer> segments_;  // prefetched file ranges of one read()
-  std::unordered_map<std::int64_t, std::span<const unsigned char>> prefetched_;  // basket seek -> record
+  std::vector<std::pair<std::int64_t, std::span<const unsigned char>>> prefetched_;  // (seek, record), sorted
 };
 
 }  // namespace hepad::io::root
