@@ -10,6 +10,8 @@
 
 #include <doctest/doctest.h>
 
+#include <Eigen/LU>
+
 #include <cmath>
 #include <functional>
 #include <numbers>

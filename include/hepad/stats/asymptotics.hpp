@@ -25,36 +25,43 @@
 namespace hepad::stats {
 
 /// Standard normal CDF Φ(x).
-inline double normal_cdf(double x) { return boost::math::cdf(boost::math::normal_distribution<double>(), x); }
+template <class T = double>
+inline T normal_cdf(T x) { return boost::math::cdf(boost::math::normal_distribution<T>(), x); }
 /// 1 - Φ(x), accurate in the tail.
-inline double normal_sf(double x) {
-  return boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), x));
+template <class T = double>
+inline T normal_sf(T x) {
+  return boost::math::cdf(boost::math::complement(boost::math::normal_distribution<T>(), x));
 }
 /// Φ^-1(p). @throws invalid_argument unless 0 < p < 1.
-inline double normal_quantile(double p) {
+template <class T = double>
+inline T normal_quantile(T p) {
   if (!(p > 0 && p < 1)) throw_invalid_argument("stats::normal_quantile", hepad::detail::concat("p must be in (0, 1), got ", p));
-  return boost::math::quantile(boost::math::normal_distribution<double>(), p);
+  return boost::math::quantile(boost::math::normal_distribution<T>(), p);
 }
 /// Significance Z = Φ^-1(1 - p) of a one-sided p-value (+inf for p = 0).
-inline double significance(double p) {
+template <class T = double>
+inline T significance(T p) {
   check_probability("stats::significance", "p", p);
-  if (p <= 0) return std::numeric_limits<double>::infinity();
-  if (p >= 1) return -std::numeric_limits<double>::infinity();
-  return boost::math::quantile(boost::math::complement(boost::math::normal_distribution<double>(), p));
+  if (p <= 0) return std::numeric_limits<T>::infinity();
+  if (p >= 1) return -std::numeric_limits<T>::infinity();
+  return boost::math::quantile(boost::math::complement(boost::math::normal_distribution<T>(), p));
 }
 /// One-sided p-value 1 - Φ(Z) of a significance.
-inline double p_value(double z) { return normal_sf(z); }
+template <class T = double>
+inline T p_value(T z) { return normal_sf(z); }
 /// P(χ²_k > q) (Wilks). @throws invalid_argument unless k >= 1.
-inline double chi2_sf(double q, int k = 1) {
+template <class T = double>
+inline T chi2_sf(T q, int k = 1) {
   check_at_least("stats::chi2_sf", "k", k, 1);
   if (!(q > 0)) return 1.0;
-  return boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<double>(k), q));
+  return boost::math::cdf(boost::math::complement(boost::math::chi_squared_distribution<T>(k), q));
 }
 /// The χ²_k quantile: q with P(χ²_k <= q) = p.
-inline double chi2_quantile(double p, int k = 1) {
+template <class T = double>
+inline T chi2_quantile(T p, int k = 1) {
   check_at_least("stats::chi2_quantile", "k", k, 1);
   if (!(p > 0 && p < 1)) throw_invalid_argument("stats::chi2_quantile", hepad::detail::concat("p must be in (0, 1), got ", p));
-  return boost::math::quantile(boost::math::chi_squared_distribution<double>(k), p);
+  return boost::math::quantile(boost::math::chi_squared_distribution<T>(k), p);
 }
 
 /// Asymptotic p-value of q0 (discovery): 1 - Φ(√q0) (CCGV eq. 53; q0 = 0 gives 0.5, the half

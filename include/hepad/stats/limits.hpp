@@ -145,7 +145,7 @@ upper_limit upper_limit_asymptotic(const L& l, const limit_options& opt = {}) {
   }
   for (int n = -2; n <= 2; ++n) {
     // expected CLs_N(μ) = Φ(N - √qA)/Φ(N) = alpha  <=>  √qA(μ) = N - Φ^-1(alpha Φ(N))
-    const double target = n - normal_quantile(alpha * normal_cdf(n));
+    const double target = n - normal_quantile(alpha * normal_cdf(static_cast<double>(n)));
     const std::function<double(double)> h = [&](double mu) { return target - std::sqrt(q_asimov(mu)); };
     double lo, hi, hlo, hhi;
     double& e = out.expected[static_cast<std::size_t>(n + 2)];
@@ -205,7 +205,7 @@ upper_limit upper_limit_toys(const L& l, std::span<const double> mu_grid, std::i
     };
     out.mu.push_back(mu);
     out.cls.push_back(cls_at(t.value));
-    for (int n = -2; n <= 2; ++n) exp_cls[static_cast<std::size_t>(n + 2)].push_back(cls_at(d_b.quantile(normal_cdf(-n))));
+    for (int n = -2; n <= 2; ++n) exp_cls[static_cast<std::size_t>(n + 2)].push_back(cls_at(d_b.quantile(normal_cdf(static_cast<double>(-n)))));
   }
   auto crossing = [&](const std::vector<double>& c) {
     for (std::size_t j = 1; j < c.size(); ++j) {

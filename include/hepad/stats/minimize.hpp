@@ -27,7 +27,6 @@
 #include <hepad/stats/parameter.hpp>
 
 #include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
 
 #include <algorithm>
 #include <cmath>
@@ -68,8 +67,10 @@ inline void check_migrad(std::string_view fn, const migrad& c) {
   check_nonnegative(fn, "max_calls", c.max_calls);
 }
 
-/// Symmetric inverse by Cholesky; false if not positive definite (or not finite).
-inline bool spd_inverse(const matrix<double>& h, matrix<double>& inv) {
+/// Symmetric inverse by Cholesky; false if not positive definite (or not finite). (A template so
+/// that the factorisation is compiled only where used.)
+template <class M>
+inline bool spd_inverse(const M& h, M& inv) {
   if (!h.allFinite()) return false;
   Eigen::LLT<Eigen::MatrixXd> llt(h);
   if (llt.info() != Eigen::Success) return false;
@@ -77,14 +78,22 @@ inline bool spd_inverse(const matrix<double>& h, matrix<double>& inv) {
   return inv.allFinite();
 }
 
-/// Minuit's MnPosDef: shifts the eigenvalues so that the smallest is a small positive fraction of
-/// the largest, then inverts.
-inline matrix<double> forced_inverse(const matrix<double>& h) {
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(h);
-  Eigen::VectorXd ev = es.eigenvalues();
-  const double emax = (std::max)(ev.cwiseAbs().maxCoeff(), 1e-300);
-  for (auto& e : ev) e = (std::max)(std::abs(e), 1e-3 * emax);
-  return es.eigenvectors() * ev.cwiseInverse().asDiagonal() * es.eigenvectors().transpose();
+/// Minuit's MnPosDef idea: adds a multiple of the identity (scaled to the diagonal) until the
+/// Cholesky factorisation succeeds, then inverts. (No eigen-decomposition: cheap to compile.)
+template <class M>
+inline M forced_inverse(const M& h) {
+  const index_t n = h.rows();
+  double dmax = 0;
+  for (index_t i = 0; i < n; ++i) dmax = (std::max)(dmax, std::abs(h(i, i)));
+  if (!(dmax > 0) || !std::isfinite(dmax)) dmax = 1.0;
+  M inv, a = h;
+  if (!a.allFinite()) a = M::Identity(n, n);
+  for (double shift = 1e-3 * dmax;; shift *= 4) {
+    M b = a;
+    b.diagonal().array() += shift;
+    if (spd_inverse(b, inv)) return inv;
+    if (shift > 1e12 * dmax) return M(M::Identity(n, n) / dmax);
+  }
 }
 
 /// Outcome of the inner loop.

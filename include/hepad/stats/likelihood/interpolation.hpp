@@ -22,7 +22,9 @@
 
 #include <hepad/core/check.hpp>
 
-#include <Eigen/Dense>
+#include <hepad/core/eigen.hpp>
+
+#include <utility>
 
 #include <array>
 #include <cmath>
@@ -53,7 +55,25 @@ inline std::array<double, 6> poly6_coefficients(double lo, double hi) {
   }
   // lo^-α at α = -1: value lo, derivative -ln(lo) lo, second ln(lo)^2 lo
   b << hi - 1.0, lo - 1.0, lh * hi, -ll * lo, lh * lh * hi, ll * ll * lo;
-  const Eigen::Matrix<double, 6, 1> x = a.fullPivLu().solve(b);
+  // Gaussian elimination with partial pivoting (6 x 6; the system is regular for any lo, hi)
+  for (int c = 0; c < 6; ++c) {
+    int piv = c;
+    for (int r = c + 1; r < 6; ++r)
+      if (std::abs(a(r, c)) > std::abs(a(piv, c))) piv = r;
+    a.row(c).swap(a.row(piv));
+    std::swap(b[c], b[piv]);
+    for (int r = c + 1; r < 6; ++r) {
+      const double f = a(r, c) / a(c, c);
+      a.row(r) -= f * a.row(c);
+      b[r] -= f * b[c];
+    }
+  }
+  Eigen::Matrix<double, 6, 1> x;
+  for (int r = 5; r >= 0; --r) {
+    double v = b[r];
+    for (int c = r + 1; c < 6; ++c) v -= a(r, c) * x[c];
+    x[r] = v / a(r, r);
+  }
   return {x[0], x[1], x[2], x[3], x[4], x[5]};
 }
 
