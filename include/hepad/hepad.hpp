@@ -52,4 +52,9 @@
 #include <hepad/nn/nn.hpp>
 // (autodiff/gradcheck.hpp, a testing utility, is included by name.)
 
+#include <hepad/autodiff/forward/derivatives.hpp>
+#include <hepad/plot/plot.hpp>
+#include <hepad/stats/stats.hpp>
+// (stats/histogram.hpp, on Boost.Histogram, is included by name.)
+
 #endif  // HEPAD_HEPAD_HPP
