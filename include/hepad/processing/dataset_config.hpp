@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io json
 /// @file hepad/processing/dataset_config.hpp
 /// @brief Dataset configuration files in the cms-anomfinder format:
 /// `{"<name>": {"files": {"<path or URL>": "<tree>", ...}, "metadata": {"isMC": bool, "XS": number}}}`.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io
 /// @file hepad/processing/event_chunk.hpp
 /// @brief `hepad::processing::event_chunk`: the columns of one chunk of one file (a work item),
 /// with typed scalar and jagged access, the dataset's metadata, and the missing-branch policy

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io
 /// @file hepad/processing/executor.hpp
 /// @brief Work planning and local executors. `plan_work` cuts every file of every dataset into
 /// work items (entry ranges, by entries or by exact decoded bytes); `sequential_executor` runs

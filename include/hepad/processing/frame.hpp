@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io
 /// @file hepad/processing/frame.hpp
 /// @brief `hepad::processing::frame`: the columnar processor model over one event_chunk: lazily
 /// evaluated defined columns of any type (`define`), named filters (`filter`, evaluated on first

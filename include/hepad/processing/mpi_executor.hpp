@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: mpi root_io
 /// @file hepad/processing/mpi_executor.hpp
 /// @brief `hepad::processing::mpi_executor`: runs work items across MPI ranks (item i on rank
 /// i mod size), sends every per-item output to rank 0 and merges them there in item order, so the

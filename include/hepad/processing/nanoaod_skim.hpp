@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io json
 /// @file hepad/processing/nanoaod_skim.hpp
 /// @brief `hepad::processing::nanoaod_skim`: the cms-anomfinder front end as a configurable
 /// processor. Event selection, in order: "Filter" (AND of the MET filters, plus the data-only

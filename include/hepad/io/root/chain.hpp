@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io
 /// @file hepad/io/root/chain.hpp
 /// @brief `hepad::io::root::chain`: reads the same branches from several files in sequence, in
 /// memory-bounded chunks (`chunk_options`), opening each file only when it is reached and closing

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io
 /// @file hepad/io/root/file.hpp
 /// @brief `hepad::io::root::file`: a ROOT file opened without ROOT: the file header, the keys of
 /// the top directory and of sub-directories, and the (decompressed) bytes of any keyed record.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io
 /// @file hepad/io/root/tree.hpp
 /// @brief `hepad::io::root::tree`: the metadata of a TTree (entries, branches, leaf types, counter
 /// branches, basket locations, baskets embedded in the tree record), parsed from the hard-coded

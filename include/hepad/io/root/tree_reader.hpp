@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
+// HEPAD_COMPONENT: root_io
 /// @file hepad/io/root/tree_reader.hpp
 /// @brief `hepad::io::root::tree_reader`: reads selected branches of a tree over entry ranges,
 /// lazily (only the baskets that overlap the range are read and decompressed; the last basket of
