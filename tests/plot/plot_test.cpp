@@ -71,7 +71,8 @@ TEST_CASE("label markup: escaping, superscripts and subscripts") {
   CHECK(m.find(">T</tspan>") != std::string::npos);
   CHECK(m.find(">3</tspan>") != std::string::npos);
   CHECK(m.find("&gt; 10") != std::string::npos);
-  CHECK(markup("ε_S", 10).find(">S</tspan>") != std::string::npos);
+  CHECK(markup("ε_{S}", 10).find(">S</tspan>") != std::string::npos);
+  CHECK(markup("t1_sig_norm", 10) == "t1_sig_norm");  // underscores without braces stay
   CHECK(markup("x^{unterminated", 10) == "x^{unterminated");
 }
 

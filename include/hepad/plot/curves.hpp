@@ -103,8 +103,8 @@ inline figure scan_figure(std::span<const double> x, std::span<const double> y, 
   a.line(x, y, {.label = label, .marker = marker::circle, .marker_size = 2.5});
   a.hline(1.0).hline(4.0);
   if (interval) {
-    a.vline(interval->first, {.label = "68 % interval", .stroke = palette_color(1), .dash = "3 3"});
-    a.vline(interval->second, {.stroke = palette_color(1), .dash = "3 3"});
+    a.vline(interval->first, {.label = "68 % interval", .stroke = rgb(0x333333), .line_width = 1.2, .dash = "2 3"});
+    a.vline(interval->second, {.stroke = rgb(0x333333), .line_width = 1.2, .dash = "2 3"});
   }
   a.xlabel(parameter).ylabel("−2 Δ ln L").title(o.title);
   if (!o.note.empty()) a.text(0.03, 0.92, o.note);

@@ -51,8 +51,8 @@ inline std::string escape(std::string_view t) {
   return s;
 }
 
-/// Label markup to SVG: `x^{2}` superscript, `p_{T}` subscript (also a single character after
-/// ^ or _), everything else escaped. `size` is the font size in pixels (baseline shifts use `dy`
+/// Label markup to SVG: `x^{2}` superscript, `p_{T}` subscript (only with braces, so names such as
+/// "t1_sig_norm" stay as written), everything else escaped. `size` is the font size in pixels (baseline shifts use `dy`
 /// in pixels, which every SVG renderer supports). Returns tspans for use inside a <text> element.
 inline std::string markup(std::string_view t, double size) {
   std::string out;
@@ -60,34 +60,22 @@ inline std::string markup(std::string_view t, double size) {
   double pending = 0;  // baseline shift to undo before the next normal text
   while (i < t.size()) {
     const char c = t[i];
-    if ((c == '^' || c == '_') && i + 1 < t.size()) {
+    if ((c == '^' || c == '_') && i + 1 < t.size() && t[i + 1] == '{') {
       const double dy = c == '^' ? -0.38 * size : 0.22 * size;
-      std::string_view body;
-      if (t[i + 1] == '{') {
-        const std::size_t end = t.find('}', i + 2);
-        if (end == std::string_view::npos) {
-          out += escape(t.substr(i));
-          break;
-        }
-        body = t.substr(i + 2, end - i - 2);
-        i = end + 1;
-      } else {
-        std::size_t len = 1;  // one UTF-8 code point
-        const auto u = static_cast<unsigned char>(t[i + 1]);
-        if (u >= 0xf0) len = 4;
-        else if (u >= 0xe0) len = 3;
-        else if (u >= 0xc0) len = 2;
-        body = t.substr(i + 1, len);
-        i += 1 + len;
+      const std::size_t end = t.find('}', i + 2);
+      if (end == std::string_view::npos) {
+        out += escape(t.substr(i));
+        break;
       }
+      const std::string_view body = t.substr(i + 2, end - i - 2);
+      i = end + 1;
       out += "<tspan dy=\"" + px(dy + pending) + "\" font-size=\"" + px(0.72 * size) + "\">" + escape(body) +
              "</tspan>";
       pending = -dy;
       continue;
     }
-    std::size_t j = i;
-    while (j < t.size() && t[j] != '^' && t[j] != '_') ++j;
-    if (j == i) j = i + 1;
+    std::size_t j = i + 1;
+    while (j < t.size() && !((t[j] == '^' || t[j] == '_') && j + 1 < t.size() && t[j + 1] == '{')) ++j;
     if (pending != 0) {
       out += "<tspan dy=\"" + px(pending) + "\">" + escape(t.substr(i, j - i)) + "</tspan>";
       pending = 0;
@@ -119,12 +107,12 @@ inline double text_width(std::string_view t, double size) {
       continue;
     }
     if ((u & 0xc0) == 0x80) continue;  // UTF-8 continuation byte
-    double cw = 0.58;
+    double cw = 0.61;
     if (t[i] == ' ' || t[i] == '.' || t[i] == ',' || t[i] == 'i' || t[i] == 'l' || t[i] == '|' || t[i] == '(' ||
         t[i] == ')')
       cw = 0.32;
     else if (t[i] >= 'A' && t[i] <= 'Z')
-      cw = 0.68;
+      cw = 0.72;
     w += cw * size * scale;
   }
   return w;
