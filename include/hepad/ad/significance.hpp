@@ -55,14 +55,15 @@ namespace hepad::ad {
   check_nonnegative(fn, "n", n);
   check_positive(fn, "b", b);
   check_nonnegative(fn, "sigma_b", sigma_b);
-  auto xlogy = [](double x, double y) { return x > 0 ? x * std::log(y) : 0.0; };
   double q0;
   if (sigma_b == 0.0) {
-    q0 = 2.0 * (xlogy(n, n / b) - (n - b));
+    q0 = 2.0 * ((n > 0 ? n * std::log(n / b) : 0.0) - (n - b));
   } else {
+    // on/off with tau = b / sigma_b^2 and m = tau b; with log1p forms that stay accurate when
+    // tau is large (sigma_b -> 0): (1 + tau)/(n + m) = (1 + 1/tau) / (b (1 + n/m)).
     const double tau = b / (sigma_b * sigma_b), m = tau * b;
-    // -2 ln lambda with b_hat_hat = (n + m) / (1 + tau), mu_hat = n - m / tau
-    q0 = 2.0 * (xlogy(n, n * (1.0 + tau) / (n + m)) + xlogy(m, m * (1.0 + tau) / (tau * (n + m))));
+    const double l = std::log1p(1.0 / tau) - std::log1p(n / m);
+    q0 = 2.0 * ((n > 0 ? n * (std::log(n / b) + l) : 0.0) + m * l);
   }
   const double z = std::sqrt((std::max)(0.0, q0));
   return n >= b ? z : -z;
