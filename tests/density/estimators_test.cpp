@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "density/density_checks.hpp"
+#include "support/archetypes.hpp"
 
 #include <hepad/core/error.hpp>
 #include <hepad/density/ensemble.hpp>
@@ -32,6 +33,34 @@ static_assert(hepad::weighted_density<hd::histogram_density<double>, double>);
 static_assert(hepad::sampleable_density<hd::histogram_density<float>, float>);
 static_assert(hepad::sampleable_density<hd::ensemble<hd::gaussian_mixture<double>>, double>);
 static_assert(!hepad::conditional_density<hd::gaussian_kde<double>, double>);
+// The generic adapters use only what the concepts promise: they instantiate on the archetypes.
+static_assert(hepad::sampleable_density<hd::ensemble<hepad_test::archetype::density<double>>, double>);
+static_assert(hepad::conditional_density<hd::ensemble<hepad_test::archetype::conditional_density<float>>, float>);
+static_assert(hepad::sampleable_density<
+              hd::preprocessed<hepad_test::archetype::density<double>, hepad_test::archetype::preprocessor<double>>,
+              double>);
+
+TEST_CASE("generic adapters run on the archetypes") {
+  namespace a = hepad_test::archetype;
+  hepad::rng r(1);
+  const matrix<double> x = matrix<double>::Ones(4, 1);
+  const vector<double> w = vector<double>::Ones(4);
+  hd::ensemble<a::density<double>> e(2, a::density<double>{});
+  e.fit(x, r);
+  e.fit(x, w, r);
+  CHECK(e.log_prob(x).size() == 4);
+  CHECK(e.sample(3, r).rows() == 3);
+  hd::preprocessed<a::density<double>, a::preprocessor<double>> p;
+  hepad::fit(p, r, hepad::matrix_cref<double>(x));
+  p.fit(x, w, r);
+  CHECK(p.log_prob(x).size() == 4);
+  CHECK(p.sample(2, r).rows() == 2);
+  hd::ensemble<a::conditional_density<float>> ec(2, a::conditional_density<float>{});
+  const matrix<float> xf = matrix<float>::Ones(4, 1), cf = matrix<float>::Zero(4, 1);
+  ec.fit(xf, cf, r);
+  CHECK(ec.log_prob(xf, cf).size() == 4);
+  CHECK(ec.sample(cf, r).rows() == 4);
+}
 
 namespace {
 double normal_logpdf(double x, double m, double s) {

@@ -12,6 +12,7 @@
 
 #include <concepts>
 #include <type_traits>
+#include <utility>
 
 namespace hepad::density {
 
@@ -33,6 +34,39 @@ concept differentiable_conditional_density =
 template <class A>
 concept column_vector_expr = requires { std::remove_cvref_t<A>::ColsAtCompileTime; } &&
                              (std::remove_cvref_t<A>::ColsAtCompileTime == 1);
+
+namespace detail {
+template <class D>
+struct scalar_of_density {
+  using type = void;
+};
+template <class D>
+  requires requires { typename D::scalar_type; }
+struct scalar_of_density<D> {
+  using type = typename D::scalar_type;
+};
+// Otherwise: the scalar of the vector log_prob returns (unconditional, then conditional form).
+template <class D>
+  requires(!requires { typename D::scalar_type; } &&
+           requires(const D& d, matrix_cref<double> x) { d.log_prob(x); })
+struct scalar_of_density<D> {
+  using type = typename std::remove_cvref_t<decltype(std::declval<const D&>().log_prob(
+      std::declval<matrix_cref<double>>()))>::Scalar;
+};
+template <class D>
+  requires(!requires { typename D::scalar_type; } &&
+           !requires(const D& d, matrix_cref<double> x) { d.log_prob(x); } &&
+           requires(const D& d, matrix_cref<double> x) { d.log_prob(x, x); })
+struct scalar_of_density<D> {
+  using type = typename std::remove_cvref_t<decltype(std::declval<const D&>().log_prob(
+      std::declval<matrix_cref<double>>(), std::declval<matrix_cref<double>>()))>::Scalar;
+};
+}  // namespace detail
+
+/// The scalar type of a density estimator: its `scalar_type` if it declares one, otherwise the
+/// scalar its `log_prob` accepts (double or float); the concepts do not require `scalar_type`.
+template <class D>
+using density_scalar_t = typename detail::scalar_of_density<D>::type;
 
 }  // namespace hepad::density
 

@@ -32,12 +32,14 @@ namespace hepad::density {
 /// \f$ \log p = \mathrm{logsumexp}_m \log p_m - \log M \f$. Sampling draws the member of each event
 /// uniformly, so samples follow the same mixture. Models the same concepts as `D` (density,
 /// sampler, conditional density, differentiable density).
-/// @tparam D a density estimator type with `scalar_type`.
-template <class D>
+/// @tparam D a density estimator type; @tparam S its scalar type (deduced).
+template <class D, class S = density_scalar_t<D>>
 class ensemble {
+  static_assert(std::is_floating_point_v<S>, "density::ensemble: cannot deduce the scalar type of D: give it as "
+                                             "the second template argument (see docs/concepts/density_estimator.md)");
+
  public:
-  using scalar_type = typename D::scalar_type;
-  using S = scalar_type;
+  using scalar_type = S;
 
   /// Members given explicitly (at least one).
   explicit ensemble(std::vector<D> members, int threads = 1)

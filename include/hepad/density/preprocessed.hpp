@@ -41,10 +41,10 @@ struct identity_preprocessor {
 /// offered (it would need the preprocessor's Jacobian).
 /// @tparam D density estimator on the preprocessed space; @tparam P invertible preprocessor of x;
 /// @tparam PC preprocessor of the context columns.
-template <class D, class P, class PC = identity_preprocessor<typename D::scalar_type>>
+template <class D, class P, class PC = identity_preprocessor<density_scalar_t<D>>>
 class preprocessed {
  public:
-  using scalar_type = typename D::scalar_type;
+  using scalar_type = density_scalar_t<D>;
   using S = scalar_type;
   static_assert(invertible_preprocessor<P, S>,
                 "density::preprocessed: P must model hepad::invertible_preprocessor (transform, "
