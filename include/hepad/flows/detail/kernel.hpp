@@ -20,6 +20,13 @@
 #include <algorithm>
 #include <cstring>
 
+// The kernels pass SIMD vectors between inline functions; GCC warns that such signatures would
+// have a different ABI without AVX(-512) (-Wpsabi). Nothing here crosses a translation unit.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 namespace hepad::flows::detail {
 
 template <class S, int Bytes>
@@ -189,5 +196,9 @@ inline void gemm_dot(index_t m, index_t n, index_t k, const S* a, index_t lda, c
 }
 
 }  // namespace hepad::flows::detail
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 #endif  // HEPAD_FLOWS_DETAIL_KERNEL_HPP
