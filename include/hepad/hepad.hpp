@@ -52,6 +52,9 @@
 #include <hepad/nn/nn.hpp>
 // (autodiff/gradcheck.hpp, a testing utility, is included by name.)
 
+#include <hepad/density/density.hpp>
+#include <hepad/flows/flows.hpp>
+
 #include <hepad/autodiff/forward/derivatives.hpp>
 #include <hepad/plot/plot.hpp>
 #include <hepad/stats/stats.hpp>
