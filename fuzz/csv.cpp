@@ -1,20 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
 // Fuzz target for the CSV reader: any input must either read or raise a hepad::error. The first
 // byte selects options (header, missing values, delimiter, chunk size); the rest is the file.
-// clang 14 with libstdc++ 12 has no __builtin_source_location, so <source_location> is empty there;
-// this harness-only stub lets hepad compile under the fuzz preset (error locations are blank).
-#if defined(__clang__) && !__has_builtin(__builtin_source_location)
-#include <cstdint>
-namespace std {
-struct source_location {
-  static constexpr source_location current() noexcept { return {}; }
-  constexpr std::uint_least32_t line() const noexcept { return 0; }
-  constexpr std::uint_least32_t column() const noexcept { return 0; }
-  constexpr const char* file_name() const noexcept { return ""; }
-  constexpr const char* function_name() const noexcept { return ""; }
-};
-}  // namespace std
-#endif
 
 #include <hepad/io/csv.hpp>
 

@@ -2,20 +2,6 @@
 // COMPONENTS: parquet
 // Fuzz target for the Parquet reader: any input must either read or raise a hepad::error (never
 // crash, hang or leak). The bytes go through a file because the reader works on files (pread).
-// clang 14 with libstdc++ 12 has no __builtin_source_location, so <source_location> is empty there;
-// this harness-only stub lets hepad compile under the fuzz preset (error locations are blank).
-#if defined(__clang__) && !__has_builtin(__builtin_source_location)
-#include <cstdint>
-namespace std {
-struct source_location {
-  static constexpr source_location current() noexcept { return {}; }
-  constexpr std::uint_least32_t line() const noexcept { return 0; }
-  constexpr std::uint_least32_t column() const noexcept { return 0; }
-  constexpr const char* file_name() const noexcept { return ""; }
-  constexpr const char* function_name() const noexcept { return ""; }
-};
-}  // namespace std
-#endif
 
 #include <hepad/io/parquet/reader.hpp>
 

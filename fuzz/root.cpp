@@ -4,20 +4,6 @@
 // opens every TTree, plans chunks by entries and by bytes and reads every readable branch. Any
 // hepad::error is an expected outcome for corrupt input; anything else (crash, sanitizer report,
 // other exception, leak) is a bug. Limits keep a lying header from asking for gigabytes.
-// clang 14 with libstdc++ 12 has no __builtin_source_location, so <source_location> is empty there;
-// this harness-only stub lets hepad compile under the fuzz preset (error locations are blank).
-#if defined(__clang__) && !__has_builtin(__builtin_source_location)
-#include <cstdint>
-namespace std {
-struct source_location {
-  static constexpr source_location current() noexcept { return {}; }
-  constexpr std::uint_least32_t line() const noexcept { return 0; }
-  constexpr std::uint_least32_t column() const noexcept { return 0; }
-  constexpr const char* file_name() const noexcept { return ""; }
-  constexpr const char* function_name() const noexcept { return ""; }
-};
-}  // namespace std
-#endif
 
 #include <hepad/io/root/file.hpp>
 #include <hepad/io/root/tree.hpp>

@@ -11,6 +11,7 @@
 
 #include <hepad/core/assert.hpp>
 #include <hepad/core/atomic_file.hpp>
+#include <hepad/core/chunk_size.hpp>
 #include <hepad/core/check.hpp>
 #include <hepad/core/concepts.hpp>
 #include <hepad/core/eigen.hpp>

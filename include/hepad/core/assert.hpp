@@ -11,7 +11,7 @@
 
 namespace hepad::detail {
 [[noreturn]] HEPAD_COLD inline void assertion_failed(const char* expr, const char* msg,
-                                                     std::source_location where) {
+                                                     hepad::source_location where) {
   raise<error>(errc::internal,
                concat("hepad internal assertion failed: ", expr, " (", msg, ") at ",
                       where.file_name(), ":", where.line()),
@@ -22,8 +22,8 @@ namespace hepad::detail {
 #ifdef HEPAD_ENABLE_ASSERT
 #define HEPAD_ASSERT(cond, msg)                                                                  \
   (HEPAD_LIKELY(cond) ? void(0)                                                                  \
-                      : ::hepad::detail::assertion_failed(#cond, msg,                            \
-                                                          std::source_location::current()))
+                      : ::hepad::detail::assertion_failed(#cond, msg,                          \
+                                                          ::hepad::source_location::current()))
 #else
 #define HEPAD_ASSERT(cond, msg) void(0)
 #endif

@@ -12,7 +12,7 @@
 #include <hepad/core/detail/str.hpp>
 
 #include <cstdint>
-#include <source_location>
+#include <hepad/core/source_location.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -35,23 +35,23 @@ enum class errc : int {
 /// Base of every exception hepad throws.
 class error : public std::runtime_error {
  public:
-  error(errc code, const std::string& what, std::source_location where = std::source_location::current())
+  error(errc code, const std::string& what, hepad::source_location where = hepad::source_location::current())
       : std::runtime_error(what), code_(code), where_(where) {}
   /// The error category.
   [[nodiscard]] errc code() const noexcept { return code_; }
   /// Where in hepad the error was raised.
-  [[nodiscard]] const std::source_location& where() const noexcept { return where_; }
+  [[nodiscard]] const hepad::source_location& where() const noexcept { return where_; }
 
  private:
   errc code_;
-  std::source_location where_;
+  hepad::source_location where_;
 };
 
 /// A parameter or input violates a precondition: "fn: arg must be ..., got ...".
 class invalid_argument : public error {
  public:
   explicit invalid_argument(const std::string& what,
-                            std::source_location where = std::source_location::current())
+                            hepad::source_location where = hepad::source_location::current())
       : error(errc::invalid_argument, what, where) {}
 };
 
@@ -59,7 +59,7 @@ class invalid_argument : public error {
 class out_of_range : public error {
  public:
   explicit out_of_range(const std::string& what,
-                        std::source_location where = std::source_location::current())
+                        hepad::source_location where = hepad::source_location::current())
       : error(errc::out_of_range, what, where) {}
 };
 
@@ -67,13 +67,13 @@ class out_of_range : public error {
 class io_error : public error {
  public:
   io_error(std::string path, const std::string& what,
-           std::source_location where = std::source_location::current())
+           hepad::source_location where = hepad::source_location::current())
       : io_error(errc::io, std::move(path), what, where) {}
   /// The file concerned.
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
  protected:
-  io_error(errc code, std::string path, const std::string& what, std::source_location where)
+  io_error(errc code, std::string path, const std::string& what, hepad::source_location where)
       : error(code, what, where), path_(std::move(path)) {}
 
  private:
@@ -85,7 +85,7 @@ class io_error : public error {
 class format_error : public io_error {
  public:
   format_error(std::string path, std::string item, std::int64_t offset, const std::string& what,
-               std::source_location where = std::source_location::current())
+               hepad::source_location where = hepad::source_location::current())
       : io_error(errc::format, path, describe(path, item, offset, what), where),
         item_(std::move(item)),
         offset_(offset) {}
@@ -112,7 +112,7 @@ class format_error : public io_error {
 class numerical_error : public error {
  public:
   explicit numerical_error(const std::string& what,
-                           std::source_location where = std::source_location::current())
+                           hepad::source_location where = hepad::source_location::current())
       : error(errc::numerical, what, where) {}
 };
 
@@ -121,7 +121,7 @@ class numerical_error : public error {
 class config_error : public error {
  public:
   explicit config_error(const std::string& what,
-                        std::source_location where = std::source_location::current())
+                        hepad::source_location where = hepad::source_location::current())
       : error(errc::config, what, where) {}
 };
 
@@ -129,7 +129,7 @@ class config_error : public error {
 class not_supported : public error {
  public:
   explicit not_supported(const std::string& what,
-                         std::source_location where = std::source_location::current())
+                         hepad::source_location where = hepad::source_location::current())
       : error(errc::not_supported, what, where) {}
 };
 
@@ -144,7 +144,7 @@ template <class E, class... A>
 /// Throws `invalid_argument("fn: what")`.
 [[noreturn]] HEPAD_COLD inline void throw_invalid_argument(
     std::string_view fn, const std::string& what,
-    std::source_location where = std::source_location::current()) {
+    hepad::source_location where = hepad::source_location::current()) {
   detail::raise<invalid_argument>(detail::concat(fn, ": ", what), where);
 }
 

@@ -15,6 +15,8 @@
 #include <hepad/core/random.hpp>
 #include <hepad/data/table.hpp>
 
+#include <hepad/core/chunk_size.hpp>
+
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
@@ -28,22 +30,8 @@
 
 namespace hepad::data {
 
-/// How much one chunk holds: `events` rows, or as many rows as fit in `bytes` (at least one).
-/// Both zero: everything at once; both set: the smaller. (Same fields and rule as
-/// `hepad::io::chunk_size`.)
-struct chunk_size {
-  std::size_t events = 0;  ///< rows per chunk (0: not limited by count)
-  std::size_t bytes = 0;   ///< bytes per chunk (0: not limited by size)
-  static constexpr std::string_view name = "chunk_size";
-
-  /// Rows per chunk for rows of `row_bytes` bytes, capped at `total` (at least 1 if total > 0).
-  [[nodiscard]] std::size_t rows_for(std::size_t row_bytes, std::size_t total) const noexcept {
-    std::size_t n = total;
-    if (events > 0) n = (std::min)(n, events);
-    if (bytes > 0) n = (std::min)(n, (std::max)(std::size_t{1}, bytes / (std::max)(std::size_t{1}, row_bytes)));
-    return (std::max)(n, std::size_t{total == 0 ? 0U : 1U});
-  }
-};
+/// How much one chunk holds (see core/chunk_size.hpp).
+using chunk_size = hepad::chunk_size;
 
 /// Bytes of one table row with `n_columns` float columns of type `S` (plus weight and label).
 template <class S>

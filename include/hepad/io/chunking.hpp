@@ -11,6 +11,8 @@
 
 #include <hepad/io/record_batch.hpp>
 
+#include <hepad/core/chunk_size.hpp>
+
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
@@ -21,22 +23,8 @@
 
 namespace hepad::io {
 
-/// How much a chunked reader returns per `next()`: `events` rows, or as many rows as fit in
-/// `bytes` of decoded column data (at least one row). With both zero, everything at once; with
-/// both set, the smaller.
-struct chunk_size {
-  std::size_t events = 0;  ///< rows per chunk (0: not limited by count)
-  std::size_t bytes = 0;   ///< decoded bytes per chunk (0: not limited by size)
-  static constexpr std::string_view name = "chunk_size";
-
-  /// Rows per chunk for rows of `row_bytes` decoded bytes, capped at `total`.
-  [[nodiscard]] std::size_t rows_for(std::size_t row_bytes, std::size_t total) const noexcept {
-    std::size_t n = total;
-    if (events > 0) n = (std::min)(n, events);
-    if (bytes > 0) n = (std::min)(n, std::max<std::size_t>(1, bytes / std::max<std::size_t>(1, row_bytes)));
-    return std::max<std::size_t>(n, total == 0 ? 0 : 1);
-  }
-};
+/// How much one chunk holds (see core/chunk_size.hpp).
+using chunk_size = hepad::chunk_size;
 
 /// A reader with `std::optional<record_batch> next()`.
 template <class R>
