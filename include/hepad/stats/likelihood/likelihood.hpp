@@ -123,7 +123,14 @@ class likelihood {
   [[nodiscard]] std::span<const parameter> parameters() const noexcept { return params_.parameters(); }
   [[nodiscard]] std::span<const constraint> constraints() const noexcept { return params_.constraints(); }
   [[nodiscard]] std::size_t poi() const noexcept { return poi_; }
-  [[nodiscard]] static constexpr double errordef() noexcept { return 0.5; }
+  /// 0.5: the terms are in -ln L units (default). Set 1 with `set_errordef` when they are in
+  /// -2 ln L units (e.g. S4's FCN); fits, scans and test statistics follow.
+  [[nodiscard]] double errordef() const noexcept { return errordef_; }
+  /// @throws invalid_argument unless positive.
+  void set_errordef(double e) {
+    check_positive("stats::likelihood::set_errordef", "errordef", e);
+    errordef_ = e;
+  }
 
   /// Value and exact gradient.
   double nll_gradient(std::span<const double> theta, std::span<double> g) const {
@@ -245,6 +252,7 @@ class likelihood {
   std::size_t poi_;
   std::tuple<Terms...> terms_;
   std::vector<double> start_;
+  double errordef_ = 0.5;
 };
 
 /// Builds a likelihood whose parameter of interest is called `poi`.
