@@ -6,6 +6,7 @@
 //   flow: 5 MAF layers (reversed between layers), MADE (4 + 1 context) -> 64 -> 64 -> 8,
 //         u = (x - m) exp(-a); Adam 1e-3, batch 256, 3 epochs on 200k events; validation 100k.
 //   sampling: 1M events at contexts c ~ U(-1, 1).
+// With HEPAD_MAF_PEER_DATA=<dir of tools/peers/maf_data.py output> the peer's exact arrays are used.
 // Counters: sec_per_epoch (mean of the epochs, shuffle + forward + backward + Adam, as the peer),
 // val_nll and true_nll (nats/event), sample_sec. Run side by side with tools/peers/maf_compare.sh.
 // Also: KDE and GMM evaluation throughput.
@@ -26,6 +27,10 @@
 #include <chrono>
 #include <ctime>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 #include <cstdint>
 #include <numbers>
 #include <vector>
@@ -78,6 +83,38 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
+// The peer's own arrays (tools/peers/maf_data.py writes them with numpy, same seed and calls as
+// peer_maf.py), if HEPAD_MAF_PEER_DATA names their directory: then both sides train and validate
+// on exactly the same events.
+bool read_f32(const std::string& path, matrix<float>& m, std::int64_t rows, std::int64_t cols) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  m.resize(rows, cols);
+  const auto want = static_cast<std::size_t>(rows * cols);
+  const bool ok = std::fread(m.data(), sizeof(float), want, f) == want;
+  std::fclose(f);
+  return ok;
+}
+bool load_peer_data(maf_data& train, maf_data& val) {
+  const char* dir = std::getenv("HEPAD_MAF_PEER_DATA");
+  if (dir == nullptr || hepad_bench::smoke) return false;
+  const std::string d(dir);
+  std::FILE* f = std::fopen((d + "/meta.json").c_str(), "rb");
+  if (f == nullptr) return false;
+  char buf[512] = {};
+  const std::size_t got = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  const std::string meta(buf, got);
+  auto number = [&](const char* key) {
+    const auto at = meta.find(key);
+    return at == std::string::npos ? -1.0 : std::strtod(meta.c_str() + at + std::strlen(key), nullptr);
+  };
+  const auto n = static_cast<std::int64_t>(number("\"n\": ")), nv = static_cast<std::int64_t>(number("\"n_val\": "));
+  val.true_nll = number("\"true_nll\": ");
+  return n > 0 && nv > 0 && read_f32(d + "/x_train.f32", train.x, n, 4) && read_f32(d + "/c_train.f32", train.c, n, 1) &&
+         read_f32(d + "/x_val.f32", val.x, nv, 4) && read_f32(d + "/c_val.f32", val.c, nv, 1);
+}
+
 struct epoch_timer {
   std::vector<double>* sec;
   std::vector<double>* cpu;
@@ -101,7 +138,12 @@ void BM_maf_peer(benchmark::State& state) {
   const std::int64_t n = hepad_bench::size(200000, 3000), n_val = hepad_bench::size(100000, 1000),
                      n_sample = hepad_bench::size(1000000, 5000);
   hepad::rng r(1);
-  const maf_data train = make_maf_data(n, r), val = make_maf_data(n_val, r);
+  maf_data train, val;
+  const bool peer_data = load_peer_data(train, val);
+  if (!peer_data) {
+    train = make_maf_data(n, r);
+    val = make_maf_data(n_val, r);
+  }
   hepad::flows::flow_trainer tr = hepad::flows::presets::peer_maf_training();
   tr.threads = 1;
   for (auto _ : state) {
@@ -134,6 +176,7 @@ void BM_maf_peer(benchmark::State& state) {
     state.counters["true_nll"] = val.true_nll;
     state.counters["sample_sec"] = sample_s;
     state.counters["sample_finite"] = s.allFinite() ? 1 : 0;
+    state.counters["peer_data"] = peer_data ? 1 : 0;
   }
 }
 

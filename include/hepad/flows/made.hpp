@@ -579,6 +579,19 @@ class made {
   void lin_backward(const detail::masked_linear_spec& l, index_t n, const S* dY, index_t ldy, const S* X, S* dX,
                     bool accumulate_dx, const S* gate, grad_targets pg) const {
     const S* W = pv(l.w);
+    if (dX != nullptr && !gate && accumulate_dx && l.in < detail::lanes<S> / 4 && l.in * l.out <= 4096) {
+      // Few input columns (the first layer): dX[i, p] = dY[i, s(p):] . W[s(p):, p], dot products
+      // along the outputs with W^T built on the fly.
+      S wt[4096];
+      for (index_t o = 0; o < l.out; ++o)
+        for (index_t p = 0; p < l.in; ++p) wt[p * l.out + o] = W[o * l.in + p];
+      for (const auto& blk : l.in_blocks) {
+        if (blk.suffix >= l.out) continue;
+        detail::gemm_dot<S>(n, blk.p1 - blk.p0, l.out - blk.suffix, dY + blk.suffix, ldy, wt + blk.p0 * l.out + blk.suffix,
+                            l.out, dX + blk.p0, l.in, true, nullptr);
+      }
+      dX = nullptr;  // done
+    }
     if (dX != nullptr) {
       for (const auto& blk : l.in_blocks) {
         if (blk.suffix >= l.out) {

@@ -171,6 +171,24 @@ inline void gemm(index_t m, index_t n, index_t k, const S* a, index_t rsa, index
   gemm(m, n, k, a, rsa, csa, b, ldb, c, ldc, e);
 }
 
+/// Sum of the lanes of a 64-byte vector (halving tree).
+template <class S>
+inline S hsum(vec<S> v) noexcept {
+  using V32 = vec<S, 32>;
+  using V16 = vec<S, 16>;
+  V32 a, b;
+  std::memcpy(&a, &v, 32);
+  std::memcpy(&b, reinterpret_cast<const char*>(&v) + 32, 32);
+  a += b;
+  V16 c, d;
+  std::memcpy(&c, &a, 16);
+  std::memcpy(&d, reinterpret_cast<const char*>(&a) + 16, 16);
+  c += d;
+  S s = 0;
+  for (int l = 0; l < static_cast<int>(16 / sizeof(S)); ++l) s += c[l];
+  return s;
+}
+
 /// Narrow outputs (fewer columns than a vector): C[i, o] = [C +] bias[o] + sum_q A[i, q] W[o, q]
 /// with A rows (leading dimension lda) and W rows (leading dimension ldw) both contiguous in q:
 /// dot products vectorised over q.
@@ -186,8 +204,7 @@ inline void gemm_dot(index_t m, index_t n, index_t k, const S* a, index_t lda, c
       const S* wo = w + o * ldw;
       V acc{};
       for (index_t q = 0; q < kv; q += L) acc += vload<V>(ai + q) * vload<V>(wo + q);
-      S s = 0;
-      for (index_t l = 0; l < L; ++l) s += acc[l];
+      S s = hsum<S>(acc);
       for (index_t q = kv; q < k; ++q) s += ai[q] * wo[q];
       S& out = c[i * ldc + o];
       out = (accumulate ? out : S(0)) + (bias ? bias[o] : S(0)) + s;
