@@ -5,10 +5,13 @@
 #include <doctest/doctest.h>
 
 #include <hepad/autodiff/gradcheck.hpp>
+#include <hepad/nn/detail/step_pool.hpp>
 #include <hepad/nn/nn.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <stdexcept>
 #include <filesystem>
 #include <numeric>
 #include <string>
@@ -401,4 +404,38 @@ TEST_CASE("save and load a module; a mismatched architecture is a clear error") 
   CHECK_THROWS_AS(nn::load(b, path), hepad::format_error);
   CHECK_THROWS_AS(nn::load(b, dir / "missing.bin"), hepad::io_error);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the trainer's executor runs every task exactly once, also under oversubscription") {
+  for (int threads : {1, 2, 4}) {
+    nn::detail::step_pool pool(threads);
+    std::vector<int> hits(7);
+    long total = 0;
+    for (int section = 0; section < 3000; ++section) {  // many short sections, as in training
+      const std::int64_t n = 1 + section % 7;
+      std::vector<long> slot(static_cast<std::size_t>(n));
+      pool.run(n, [&](std::int64_t t) {
+        slot[static_cast<std::size_t>(t)] = section * 10 + t;
+        if (section == 0) ++hits[static_cast<std::size_t>(t)];
+      });
+      for (std::int64_t t = 0; t < n; ++t) total += slot[static_cast<std::size_t>(t)] - section * 10;
+    }
+    CHECK(hits[0] == 1);
+    long expect = 0;
+    for (int section = 0; section < 3000; ++section)
+      for (int t = 0; t < 1 + section % 7; ++t) expect += t;
+    CHECK(total == expect);
+    // The exception of the lowest failing task is rethrown after all tasks ran.
+    std::atomic<int> ran{0};
+    try {
+      pool.run(5, [&](std::int64_t t) {
+        ++ran;
+        if (t == 3 || t == 1) throw std::runtime_error("task " + std::to_string(t));
+      });
+      FAIL("expected an exception");
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()) == "task 1");
+    }
+    CHECK(ran.load() == 5);
+  }
 }

@@ -29,6 +29,7 @@
 #include <hepad/core/random.hpp>
 #include <hepad/core/result.hpp>
 #include <hepad/nn/batch.hpp>
+#include <hepad/nn/detail/step_pool.hpp>
 #include <hepad/nn/optim/adam.hpp>
 #include <hepad/nn/optim/clip.hpp>
 #include <hepad/nn/optim/schedule.hpp>
@@ -259,7 +260,7 @@ struct trainer {
     using S = typename M::scalar_type;
     data.validate("nn::trainer::evaluate");
     std::vector<std::unique_ptr<autodiff::tape<S>>> tapes;
-    thread_pool pool(pool_threads());
+    detail::step_pool pool(pool_threads());
     return evaluate_impl<S>(model, objective, data, pool, tapes, r.split(0xe7a1), "nn::trainer::evaluate", -1);
   }
 
@@ -270,7 +271,7 @@ struct trainer {
   }
 
   template <class S, class M, class Obj>
-  double evaluate_impl(M& model, Obj& objective, const training_data<S>& data, thread_pool& pool,
+  double evaluate_impl(M& model, Obj& objective, const training_data<S>& data, detail::step_pool& pool,
                        std::vector<std::unique_ptr<autodiff::tape<S>>>& tapes, rng base, std::string_view fn,
                        std::int64_t epoch) const {
     check_positive(fn, "eval_batch_size", eval_batch_size);
@@ -429,7 +430,7 @@ struct trainer {
 
     const index_t n = train.size();
     const index_t steps = (n + batch_size - 1) / batch_size;
-    thread_pool pool(pool_threads());
+    detail::step_pool pool(pool_threads());
     std::vector<std::unique_ptr<autodiff::tape<S>>> tapes;
     for (std::int64_t c = 0; c < chunks; ++c) tapes.push_back(std::make_unique<autodiff::tape<S>>());
 
