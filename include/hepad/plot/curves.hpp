@@ -41,7 +41,7 @@ inline void add_curves(axes& a, std::span<const curve> curves) {
     if (!s.stroke) s.stroke = palette_color(k);
     ++k;
     if (!c.lo.empty()) {
-      style b{.label = c.label.empty() ? std::string() : c.label + " (16–84 %)", .stroke = s.stroke};
+      style b{.label = c.label.empty() ? std::string() : c.label + ", 16–84 %", .stroke = s.stroke};
       b.fill = s.stroke->with_alpha(0.22);
       a.band(c.x, c.lo, c.hi, b);
     }
