@@ -329,3 +329,25 @@ TEST_CASE("coupling, LU-linear, ActNorm and batch-norm layers: round trip, log-d
   const Eigen::RowVectorXd mb = xb.colwise().mean();
   CHECK((*bn.buffers()[0] - 0.1 * mb).cwiseAbs().maxCoeff() < 1e-12);
 }
+
+TEST_CASE("spline layers with many bins (3K - 1 > 2K parameters per feature) run forward and backward") {
+  hepad::rng g(8);
+  const hepad::index_t D = 3, C = 1, n = 7;
+  const hf::spline_transformer<double> tau{{.n_bins = 120, .tail_bound = 2.0}, 0.3};
+  hf::rq_autoregressive<double> ar(D, C, hf::made_config{.hidden = 6}, tau);
+  hf::rq_coupling<double> cp(D, C, hf::coupling_mask::alternating(D, true), hf::made_config{.hidden = 6}, tau);
+  ar.reset_parameters(g);
+  cp.reset_parameters(g);
+  const matrix<double> x = randn(n, D, g), c = randn(n, C, g);
+  auto run = [&](auto& layer) {
+    const auto f = layer.forward(x, c);
+    CHECK((layer.inverse(f.value, c).value - x).cwiseAbs().maxCoeff() < 1e-8);
+    ad::tape<double> t;
+    auto xn = t.variable(x);
+    const auto r = layer.forward(t, xn, t.constant(c), true);
+    t.backward(ad::sum(ad::add(ad::sum(r.value, 1), r.log_det)));
+    CHECK(xn.grad().allFinite());
+  };
+  run(ar);
+  run(cp);
+}

@@ -161,7 +161,7 @@ class autoregressive {
       S* gx = want_x ? detail::param_leaves<S>::writable(x) : nullptr;
       for (index_t i = 0; i < n; ++i)
         for (index_t d = 0; d < D_; ++d) {
-          S gp[2 * detail::rq_knots<S>::max_bins + 2];
+          S gp[3 * detail::rq_knots<S>::max_bins];
           const index_t k = i * O_ + d * m_;
           const S g = self->tau_.backward(xv_[i * D_ + d], P + k, gu(i, d), gl(i, 0), gp);
           for (index_t j = 0; j < m_; ++j) gP[k + j] = gp[j];

@@ -125,7 +125,7 @@ class coupling {
       S* gx = want_x ? detail::param_leaves<S>::writable(x) : nullptr;
       for (index_t i = 0; i < n; ++i) {
         for (index_t k = 0; k < nT_; ++k) {
-          S gp[2 * detail::rq_knots<S>::max_bins + 2];
+          S gp[3 * detail::rq_knots<S>::max_bins];
           const index_t j = idx[nI_ + k];
           const S g = self->tau_.backward(xv_[i * D + j], P + i * O_ + k * m_, gu(i, j), gl(i, 0), gp);
           for (index_t q = 0; q < m_; ++q) P[i * O_ + k * m_ + q] = gp[q];
