@@ -38,20 +38,24 @@ inline autodiff::node<S> bce_with_logits(autodiff::node<S> z, autodiff::node<S> 
   const S* zv = z.data()->value;
   const S* yv = y.data()->value;
   const S* wv = w.valid() ? w.data()->value : nullptr;
+  // Vectorised: l = max(z, 0) - z y + log1p(exp(-|z|)); s(z) kept for the reverse pass.
+  using A = Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Eigen::Map<const A> za(zv, n, k), ya(yv, n, k);
+  S* sig = t.template allocate<S>(static_cast<std::size_t>(n * k));
+  Eigen::Map<A> sa(sig, n, k);
+  const A e = (-za.abs()).exp();  // in (0, 1]
+  const A l = (za >= S(0)).select(za, S(0)) - za * ya + e.log1p();
+  sa = (za >= S(0)).select(S(1) / (S(1) + e), e / (S(1) + e));
   double total = 0;
   for (index_t i = 0; i < n; ++i) {
     double row = 0;
-    for (index_t j = 0; j < k; ++j) {
-      const S zz = zv[i * k + j];
-      row += static_cast<double>((zz > S(0) ? zz : S(0)) - zz * yv[i * k + j] + std::log1p(std::exp(-std::abs(zz))));
-    }
+    for (index_t j = 0; j < k; ++j) row += static_cast<double>(l(i, j));
     total += wv ? static_cast<double>(wv[i]) * row : row;
   }
   auto out = t.make(1, 1, z.requires_grad());
   out.data()->value[0] = static_cast<S>(total * static_cast<double>(inv));
-  t.on_backward(out, [z, y, w, out, inv, n, k] {
+  t.on_backward(out, [z, y, w, out, inv, n, k, sig] {
     const S g = out.data()->grad[0] * inv;
-    const S* zz = z.data()->value;
     const S* yy = y.data()->value;
     const S* ww = w.valid() ? w.data()->value : nullptr;
     auto* d = z.data();
@@ -59,9 +63,9 @@ inline autodiff::node<S> bce_with_logits(autodiff::node<S> z, autodiff::node<S> 
     for (index_t i = 0; i < n; ++i) {
       const S gi = ww ? g * ww[i] : g;
       for (index_t j = 0; j < k; ++j) {
-        const index_t e = i * k + j;
-        const S v = gi * (autodiff::activation_fn<S>::sigmoid(zz[e]) - yy[e]);
-        d->grad[e] = acc ? d->grad[e] + v : v;
+        const index_t e2 = i * k + j;
+        const S v = gi * (sig[e2] - yy[e2]);
+        d->grad[e2] = acc ? d->grad[e2] + v : v;
       }
     }
   });

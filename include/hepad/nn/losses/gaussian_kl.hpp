@@ -32,31 +32,34 @@ inline autodiff::node<S> gaussian_kl(autodiff::node<S> mu, autodiff::node<S> log
   const S* m = mu.data()->value;
   const S* lv = logvar.data()->value;
   const S* wv = w.valid() ? w.data()->value : nullptr;
+  // Vectorised: e^logvar is computed once and kept for the reverse pass.
+  using A = Eigen::Array<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  S* ev = t.template allocate<S>(static_cast<std::size_t>(n * d));
+  Eigen::Map<A> ea(ev, n, d);
+  const Eigen::Map<const A> ma(m, n, d), la(lv, n, d);
+  ea = la.exp();
+  const A terms = S(1) + la - ma.square() - ea;
   double total = 0;
   for (index_t i = 0; i < n; ++i) {
     double kl = 0;
-    for (index_t j = 0; j < d; ++j) {
-      const double a = static_cast<double>(m[i * d + j]), b = static_cast<double>(lv[i * d + j]);
-      kl += 1.0 + b - a * a - std::exp(b);
-    }
+    for (index_t j = 0; j < d; ++j) kl += static_cast<double>(terms(i, j));
     kl *= -0.5;
     total += wv ? static_cast<double>(wv[i]) * kl : kl;
   }
   auto out = t.make(1, 1, t.any_requires_grad(mu, logvar));
   out.data()->value[0] = static_cast<S>(total / div);
   const S inv = static_cast<S>(1.0 / div);
-  t.on_backward(out, [mu, logvar, w, out, inv, n, d] {
+  t.on_backward(out, [mu, logvar, w, out, inv, n, d, ev] {
     const S g = out.data()->grad[0] * inv;
     const S* ww = w.valid() ? w.data()->value : nullptr;
-    const S* m = mu.data()->value;
-    const S* lv = logvar.data()->value;
+    const S* mm = mu.data()->value;
     if (mu.requires_grad()) {
       const bool acc = autodiff::begin_grad_write(mu);
       S* gm = mu.data()->grad;
       for (index_t i = 0; i < n; ++i) {
         const S gi = ww ? g * ww[i] : g;
         for (index_t j = 0; j < d; ++j) {
-          const S v = gi * m[i * d + j];
+          const S v = gi * mm[i * d + j];
           gm[i * d + j] = acc ? gm[i * d + j] + v : v;
         }
       }
@@ -67,7 +70,7 @@ inline autodiff::node<S> gaussian_kl(autodiff::node<S> mu, autodiff::node<S> log
       for (index_t i = 0; i < n; ++i) {
         const S gi = ww ? g * ww[i] : g;
         for (index_t j = 0; j < d; ++j) {
-          const S v = gi * S(0.5) * (std::exp(lv[i * d + j]) - S(1));
+          const S v = gi * S(0.5) * (ev[i * d + j] - S(1));
           gl[i * d + j] = acc ? gl[i * d + j] + v : v;
         }
       }
