@@ -4,8 +4,9 @@
 /// a `stack`, a `chain`, one layer) on top of a base distribution (standard normal, a frozen
 /// flow, a differentiable density). Conditional on context columns. Evaluation: `log_prob(x, c)`,
 /// `sample(c, r)` (one event per context row, or k per row), `forward`/`inverse` to transport
-/// events; training side: `log_prob(tape, x, c)` and `parameters()`. Not here: training loops
-/// (training.hpp), configuration-built density-estimator policies (maf.hpp).
+/// events; training side: `log_prob(tape, x, c)` and `parameters()`. Not here: maximum-likelihood
+/// training (`fit_flow`) and the density-estimator policy (density_flow.hpp), configurations and
+/// presets (config.hpp).
 #ifndef HEPAD_FLOWS_FLOW_HPP
 #define HEPAD_FLOWS_FLOW_HPP
 
@@ -33,7 +34,7 @@ namespace hepad::flows {
 /// infinite entries throw `invalid_argument` naming the row and column). Any finite input gives a
 /// finite or -inf log density for the spline flows (identity tails); affine flows can overflow
 /// only where the density underflows. Models `conditional_bijector` (transport) and, with its
-/// sampling, the evaluation half of `conditional_density` (training: see training.hpp).
+/// sampling, the evaluation half of `conditional_density` (training: see density_flow.hpp).
 /// @tparam S float or double; @tparam Transform a flow_layer; @tparam Base a flow_base.
 template <class S, class Transform = stack<S>, class Base = standard_normal<S>>
 class flow {
