@@ -4,7 +4,7 @@
 // 4-64-64-64-1 classifier on 200k events (batch 256), inference on 1M events (batch 4096), one epoch
 // of the 8-32-16-4-16-32-8 autoencoder and of the VAE (batch 512), with 1 and 2 threads. Items =
 // events; the "GFLOPs" counter uses the peers' FLOP convention. The side-by-side comparison with
-// torch is tools/peers/compare_nn.sh (examples/nn_vs_torch).
+// torch is tools/peers/compare_nn.py (examples/nn_vs_torch).
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12 false positive inside its AVX-512 intrinsics when Eigen is inlined (PR 105593).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

@@ -3,7 +3,7 @@
 // architecture, data distribution, batch size, optimizer, epochs, torch default initialisation,
 // Adam eps 1e-8, reshuffled epochs with the last partial batch kept), printing one JSON line per
 // task with the same keys as the peers. Run side by side with the peers by
-// tools/peers/compare_nn.sh; the ratios go to docs/performance.md.
+// tools/peers/compare_nn.py; the ratios go to docs/performance.md.
 //
 //   nn_vs_torch [--task mlp|ae|all] [--threads N] [--chunks C] [--n N] [--n-val N] [--n-infer N]
 //               [--epochs E] [--batch B] [--seed S]

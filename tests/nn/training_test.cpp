@@ -439,3 +439,114 @@ TEST_CASE("the trainer's executor runs every task exactly once, also under overs
     CHECK(ran.load() == 5);
   }
 }
+
+TEST_CASE("trainer: clip_grad_norm bounds every update") {
+  // Linear regression far from its optimum (targets around 10): the raw gradient norm is large.
+  using md = matrix<double>;
+  hepad::rng data_rng(61);
+  const index_t n = 16;
+  md x(n, 3), y(n, 1);
+  for (index_t i = 0; i < n; ++i) {
+    for (index_t j = 0; j < 3; ++j) x(i, j) = data_rng.normal();
+    y(i, 0) = 10 + 5 * x(i, 0) - 3 * x(i, 2);
+  }
+  const auto flat = [](nn::linear<double>& m) {
+    md v(1, 4);
+    v << m.weight().value.transpose(), m.bias().value;
+    return v;
+  };
+  const auto fresh = [] {
+    hepad::rng init(62);
+    return nn::linear<double>(3, 1, init);
+  };
+  // Gradient of mean((x W + b - y)^2) at the initial parameters, in closed form:
+  // dW = 2/n x^T (x W + b - y), db = 2/n sum(x W + b - y).
+  nn::linear<double> m0 = fresh();
+  const md res = (x * m0.weight().value).array() + m0.bias().value(0, 0) - y.array();
+  md g(1, 4);
+  g << (2.0 / n * x.transpose() * res).transpose(), 2.0 / n * res.sum();
+  const double gnorm = g.norm(), clip = 0.5;
+  REQUIRE(gnorm > 10 * clip);  // otherwise clipping would not be exercised
+  nn::trainer<nn::sgd> tr{.epochs = 1, .batch_size = n, .chunks = 1, .threads = 1, .shuffle = false,
+                          .progress = false, .optimizer = {.learning_rate = 1.0}};
+  hepad::rng r(63);
+  for (double c : {0.0, clip}) {
+    CAPTURE(c);
+    nn::linear<double> m = fresh();
+    const md before = flat(m);
+    tr.clip_grad_norm = c;
+    tr.fit(m, nn::mse_loss{}, nn::make_data(x, y), r);
+    const md delta = flat(m) - before;
+    // SGD with lr 1: delta = -g without clipping, -g max_norm / (|g| + 1e-6) with it (torch).
+    const md expect = c == 0 ? md(-g) : md(-g * (clip / (gnorm + 1e-6)));
+    CHECK((delta - expect).cwiseAbs().maxCoeff() < 1e-12 * gnorm);
+    if (c > 0) CHECK(delta.norm() <= clip);
+  }
+  // Several steps (4 per epoch, 3 epochs, 2 chunks): every update stays within the bound, and the
+  // bound is reached (the gradient stays large while the parameters move by at most 0.5 a step).
+  struct watch {
+    nn::linear<double>* m;
+    md last;
+    double max_change = 0;
+    int steps = 0;
+    md (*flat)(nn::linear<double>&);
+    bool on_step(const nn::epoch_info&) {
+      const md now = flat(*m);
+      max_change = (std::max)(max_change, (now - last).norm());
+      last = now;
+      ++steps;
+      return false;
+    }
+  };
+  nn::linear<double> m = fresh();
+  watch w{&m, flat(m), 0, 0, +flat};
+  nn::trainer<nn::sgd> tr2{.epochs = 3, .batch_size = 4, .chunks = 2, .threads = 1, .clip_grad_norm = clip,
+                           .progress = false, .optimizer = {.learning_rate = 1.0}};
+  tr2.fit(m, nn::mse_loss{}, nn::make_data(x, y), r, w);
+  CHECK(w.steps == 12);
+  CHECK(w.max_change <= clip * (1 + 1e-12));
+  CHECK(w.max_change > 0.99 * clip);
+}
+
+TEST_CASE("trainer: reduce_on_plateau lowers the learning rate after a plateau") {
+  // A loss whose value is c(epoch) and whose gradient is 1 for every weight: sum(W) - sum(W) with
+  // the second term a constant copy (value exactly 0, gradient 1), plus c. With SGD each step then
+  // moves every weight by exactly -lr, so the final weights also record the learning rates used.
+  using md = matrix<double>;
+  const auto objective = [](bool plateau) {
+    return [plateau](ad::tape<double>& t, nn::linear<double>& m, const nn::batch<double>& b) {
+      const auto live = ad::sum(t.parameter(m.weight()));
+      const auto frozen = t.constant(1, 1, live.item());
+      const double c = plateau ? 2.0 : 2.0 / static_cast<double>(1 + b.epoch);
+      return ad::add(ad::sub(live, frozen), t.constant(1, 1, c));
+    };
+  };
+  const md x = md::Ones(8, 2);
+  const double base = 0.1;
+  nn::trainer<nn::sgd, nn::reduce_on_plateau> tr{
+      .epochs = 8, .batch_size = 4, .chunks = 1, .threads = 1, .progress = false,
+      .optimizer = {.learning_rate = base}, .schedule = {.factor = 0.5, .patience = 2}};
+  for (bool plateau : {true, false}) {
+    CAPTURE(plateau);
+    hepad::rng r(71);
+    nn::linear<double> m(2, 1, r);
+    const md w0 = m.weight().value, b0 = m.bias().value;
+    const auto h = tr.fit(m, objective(plateau), nn::make_data(x), r);
+    // Monitored loss 2 every epoch: epoch 0 sets the best; epochs 1-3 are bad, and the third bad
+    // epoch (> patience = 2) halves the rate from epoch 4 on; epochs 4-6 halve it again for epoch 7
+    // (torch's ReduceLROnPlateau). A loss that keeps improving never lowers it.
+    const std::vector<double> expect =
+        plateau ? std::vector<double>{base, base, base, base, base / 2, base / 2, base / 2, base / 4}
+                : std::vector<double>(8, base);
+    REQUIRE(h.learning_rate.size() == 8);
+    double lr_sum = 0;
+    for (std::size_t e = 0; e < 8; ++e) {
+      CHECK(h.learning_rate[e] == doctest::Approx(expect[e]).epsilon(1e-15));
+      CHECK(h.train_loss[e] == doctest::Approx(plateau ? 2.0 : 2.0 / static_cast<double>(1 + e)).epsilon(1e-15));
+      lr_sum += 2 * expect[e];  // two steps per epoch
+    }
+    // The rates were used: each weight moved by -sum of the rates; the bias got no gradient.
+    CHECK(((m.weight().value - w0).array() + lr_sum).abs().maxCoeff() < 1e-12);
+    CHECK(m.bias().value == b0);
+  }
+}

@@ -22,6 +22,7 @@
 #include <hepad/nn/losses/reduction.hpp>
 #include <hepad/nn/mlp.hpp>
 #include <hepad/nn/mlp_classifier.hpp>
+#include <hepad/nn/pooling.hpp>
 #include <hepad/nn/optim/adam.hpp>
 #include <hepad/nn/optim/clip.hpp>
 #include <hepad/nn/optim/schedule.hpp>
