@@ -2,24 +2,35 @@
 // Hypothesis tests: q0 and Z on Asimov counting experiments against the closed forms (with and
 // without a background uncertainty), asymptotic distributions against toys (Wilks / CCGV), CLs
 // and upper limits (closed-form expected limit), toys identical for any thread count, coverage of
-// MINOS intervals, and impacts against the covariance for a Gaussian model and on an unbinned
-// gradient-only likelihood.
+// MINOS intervals, q̃μ for μ̂ < 0 against the closed forms (Poisson counting, and a Gaussian model
+// where the asymptotic formulae are exact), and impacts against the covariance for a Gaussian
+// model, on an unbinned gradient-only likelihood, and on an unbinned likelihood whose per-event
+// signal/background ratio is a neural network (against refits done by hand with the minimizer).
+#include <hepad/autodiff/ops/reduce.hpp>
+#include <hepad/autodiff/tape.hpp>
 #include <hepad/core/concepts/test_statistic.hpp>
 #include <hepad/core/parallel.hpp>
 #include <hepad/core/random.hpp>
+#include <hepad/nn/mlp.hpp>
 #include <hepad/stats/asymptotics.hpp>
 #include <hepad/stats/fit.hpp>
 #include <hepad/stats/impacts.hpp>
 #include <hepad/stats/likelihood/histfactory.hpp>
 #include <hepad/stats/likelihood/unbinned.hpp>
 #include <hepad/stats/limits.hpp>
+#include <hepad/stats/minimize.hpp>
 #include <hepad/stats/minos.hpp>
 #include <hepad/stats/test_statistics.hpp>
 #include <hepad/stats/toys.hpp>
 
 #include <doctest/doctest.h>
 
+#include <Eigen/Cholesky>
+
 #include <cmath>
+#include <memory>
+#include <numbers>
+#include <utility>
 #include <span>
 #include <vector>
 
@@ -244,4 +255,301 @@ TEST_CASE("impacts: refits equal the covariance formula for a Gaussian model; an
   CHECK(iu[0].name == "shift");
   CHECK(iu[0].status == hepad::status::success);
   CHECK(std::isfinite(iu[0].pull));
+}
+
+namespace {
+// y_i = mu + a_i1 t1 + a_i2 t2 with unit errors, t1 ~ N(0, 1), t2 ~ N(0.3, 1) constraints: the
+// profile likelihood of mu is exactly quadratic (Wald's approximation is exact), and the data
+// pull mu below zero.
+struct negative_gaussian_term {
+  std::vector<double> y{-0.8, -1.3, -0.1, -1.6}, a1{1.0, 0.5, -0.3, 0.2}, a2{0.2, -0.4, 0.8, 0.6};
+  template <class T>
+  T nll(std::span<const T> p) const {
+    T s(0.0);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const T r = y[i] - (p[0] + a1[i] * p[1] + a2[i] * p[2]);
+      s += 0.5 * r * r;
+    }
+    return s;
+  }
+};
+}  // namespace
+
+TEST_CASE("q~mu with mu-hat < 0: the reference is the fit at mu = 0 (closed forms; CCGV eq. 66)") {
+  SUBCASE("Poisson counting experiment, n < b") {
+    // -ln L(mu) = mu s + b - n ln(mu s + b): mu-hat = (n - b)/s < 0, and
+    // q~mu = -2 ln L(mu)/L(0) = 2 [mu s - n ln(1 + mu s/b)],
+    // qmu  = -2 ln L(mu)/L(mu-hat) = 2 [mu s + b - n - n ln((mu s + b)/n)].
+    for (auto [s, b, n, mu] : std::vector<std::array<double, 4>>{{10, 100, 85, 1.0}, {5, 20, 14, 2.5}, {30, 400, 370, 0.5}}) {
+      CAPTURE(s);
+      CAPTURE(b);
+      CAPTURE(n);
+      CAPTURE(mu);
+      const auto l = counting(s, b, n);
+      const auto t = st::qmu_test(l, mu, true);
+      REQUIRE(t.ok());
+      CHECK(t.poi_hat == doctest::Approx((n - b) / s).epsilon(1e-6));
+      REQUIRE(t.poi_hat < 0);
+      const double qt = 2 * (mu * s - n * std::log1p(mu * s / b));
+      const double q = 2 * (mu * s + b - n - n * std::log((mu * s + b) / n));
+      CHECK(t.value == doctest::Approx(qt).epsilon(1e-7));
+      const auto u = st::qmu_test(l, mu, false);
+      REQUIRE(u.ok());
+      CHECK(u.value == doctest::Approx(q).epsilon(1e-7));
+      CHECK(u.value > t.value + 1e-3);  // the two statistics really differ here
+      // Asymptotic CLs with the b-only Asimov value qA = 2 [mu s - b ln(1 + mu s/b)] (< q~mu here):
+      // CLs+b = 1 - Phi((q~ + qA)/(2 sqrt qA)), CLb = 1 - Phi((q~ - qA)/(2 sqrt qA)).
+      const double qa = 2 * (mu * s - b * std::log1p(mu * s / b));
+      REQUIRE(qt > qa);
+      const double sa = std::sqrt(qa);
+      const double clsb = st::normal_sf((qt + qa) / (2 * sa)), clb = st::normal_sf((qt - qa) / (2 * sa));
+      CHECK(t.clsb == doctest::Approx(clsb).epsilon(1e-6));
+      CHECK(t.clb == doctest::Approx(clb).epsilon(1e-6));
+      CHECK(t.cls == doctest::Approx(clsb / clb).epsilon(1e-6));
+      CHECK(st::asymptotic_p_qmu_tilde(qt, qa) == doctest::Approx(clsb).epsilon(1e-12));
+    }
+  }
+  SUBCASE("Gaussian model with constrained nuisances: q~mu = (mu^2 - 2 mu mu-hat)/sigma^2") {
+    st::parameter_set ps;
+    ps.add({.name = "mu", .value = 0.0});
+    const auto t1 = ps.add({.name = "t1", .value = 0.0});
+    const auto t2 = ps.add({.name = "t2", .value = 0.0});
+    ps.constrain_gaussian(t1, 0.0, 1.0);
+    ps.constrain_gaussian(t2, 0.3, 1.0);
+    const negative_gaussian_term term;
+    const auto l = st::make_likelihood(ps, "mu", term);
+    // Generalised least squares by hand: the constraints are two more unit-error observations.
+    Eigen::Matrix<double, 6, 3> X = Eigen::Matrix<double, 6, 3>::Zero();
+    Eigen::Matrix<double, 6, 1> z;
+    for (int i = 0; i < 4; ++i) {
+      X(i, 0) = 1.0;
+      X(i, 1) = term.a1[static_cast<std::size_t>(i)];
+      X(i, 2) = term.a2[static_cast<std::size_t>(i)];
+      z(i) = term.y[static_cast<std::size_t>(i)];
+    }
+    X(4, 1) = 1.0;
+    X(5, 2) = 1.0;
+    z(4) = 0.0;
+    z(5) = 0.3;
+    const Eigen::Matrix3d xtx = X.transpose() * X;
+    const Eigen::Matrix3d cov = xtx.ldlt().solve(Eigen::Matrix3d::Identity());
+    const double mu_hat = (cov * X.transpose() * z)(0), sigma = std::sqrt(cov(0, 0));
+    REQUIRE(mu_hat < 0);
+    hepad::thread_pool pool(1);
+    st::hypotest_options o;
+    o.fit.minimizer.tolerance = 1e-6;
+    o.conditional.tolerance = 1e-6;
+    for (double mu : {0.5, 1.0, 2.0}) {
+      CAPTURE(mu);
+      const auto t = st::qmu_test(l, mu, true, o);
+      REQUIRE(t.ok());
+      CHECK(t.poi_hat == doctest::Approx(mu_hat).epsilon(1e-6));
+      CHECK(t.value == doctest::Approx((mu * mu - 2 * mu * mu_hat) / (sigma * sigma)).epsilon(1e-6));
+      const auto u = st::qmu_test(l, mu, false, o);
+      REQUIRE(u.ok());
+      CHECK(u.value == doctest::Approx((mu - mu_hat) * (mu - mu_hat) / (sigma * sigma)).epsilon(1e-6));
+      // CCGV eq. 66 with qA = mu^2/sigma^2: for q~ > qA the p-value is exactly 1 - Phi((mu - mu-hat)/sigma)
+      const double qa = mu * mu / (sigma * sigma);
+      REQUIRE(t.value > qa);
+      CHECK(st::asymptotic_p_qmu_tilde(t.value, qa) == doctest::Approx(st::normal_sf((mu - mu_hat) / sigma)).epsilon(1e-6));
+      // and for q~ <= qA (mu-hat in [0, mu]) the qmu formula 1 - Phi(sqrt q)
+      CHECK(st::asymptotic_p_qmu_tilde(0.5 * qa, qa) == doctest::Approx(st::normal_sf(std::sqrt(0.5 * qa))).epsilon(1e-12));
+    }
+  }
+}
+
+namespace {
+// A fixed-weight neural network r(x, theta) = exp(mlp(x, theta)): 2 inputs, 2 tanh hidden units,
+// linear output, weights set by hand so that log r is a bump centred at x = 1.5 + 0.3 theta (the
+// signal/background density ratio with an energy-scale-like nuisance theta). Values and input
+// gradients come from hepad's reverse-mode engine (a copy of the network per evaluation: the
+// refits run in parallel).
+struct neural_ratio {
+  std::shared_ptr<const hepad::nn::mlp<double>> net;
+  std::vector<double> x;
+
+  static std::shared_ptr<const hepad::nn::mlp<double>> make() {
+    hepad::rng r(1);
+    auto m = std::make_shared<hepad::nn::mlp<double>>(std::vector<hepad::index_t>{2, 2, 1}, r,
+                                                      hepad::nn::mlp_options{.hidden = hepad::nn::activation::tanh});
+    auto& l0 = m->layers()[0];
+    auto& l1 = m->layers()[1];
+    // hidden_k = tanh(2 (x - 1.5 - 0.3 theta) +- 2); out = 2.5 (h_0 - h_1) - 2.5
+    l0.weight().value << 2.0, 2.0, -0.6, -0.6;
+    l0.bias().value << -3.0 + 2.0, -3.0 - 2.0;
+    l1.weight().value << 2.5, -2.5;
+    l1.bias().value << -2.5;
+    return m;
+  }
+  /// log r_i and d log r_i / d theta for every event.
+  void evaluate(double theta, std::vector<double>& lr, std::vector<double>& dlr) const {
+    namespace ad = hepad::autodiff;
+    hepad::nn::mlp<double> local = *net;
+    const auto n = static_cast<hepad::index_t>(x.size());
+    hepad::matrix<double> in(n, 2);
+    for (hepad::index_t i = 0; i < n; ++i) in(i, 0) = x[static_cast<std::size_t>(i)], in(i, 1) = theta;
+    ad::tape<double> t;
+    const auto xn = t.variable(in);
+    const auto o = local.forward(t, xn);
+    t.backward(ad::sum(o));  // row i of the output depends on row i of the input only
+    lr.resize(x.size());
+    dlr.resize(x.size());
+    for (hepad::index_t i = 0; i < n; ++i) {
+      lr[static_cast<std::size_t>(i)] = o.value()(i, 0);
+      dlr[static_cast<std::size_t>(i)] = xn.grad()(i, 1);
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("impacts and pulls on an unbinned likelihood with a neural per-event density ratio equal refits by hand") {
+  // Background density f_b = N(0, 1); signal density f_s(x | theta) = f_b(x) r(x, theta) / I(theta)
+  // with r from the network and I(theta) = E_b[r] by quadrature (its theta-derivative from the
+  // network's gradients too). Extended unbinned likelihood: nu = mu s + b, per-event intensity
+  // (up to the theta-independent factor f_b) mu s r(x, theta)/I(theta) + b; theta ~ N(0, 1).
+  const double s = 50, b = 400, theta_true = 0.5;
+  const auto net = neural_ratio::make();
+  neural_ratio grid{net, {}};
+  std::vector<double> fb_w;  // f_b(x_j) h on a midpoint grid over [-9, 9]
+  for (int j = 0; j < 720; ++j) {
+    const double xj = -9.0 + (j + 0.5) * 0.025;
+    grid.x.push_back(xj);
+    fb_w.push_back(0.025 * std::exp(-0.5 * xj * xj) / std::sqrt(2 * std::numbers::pi));
+  }
+  // I(theta) and dI/dtheta
+  const auto normaliser = [grid, fb_w](double theta) {
+    std::vector<double> lr, dlr;
+    grid.evaluate(theta, lr, dlr);
+    double in = 0, din = 0;
+    for (std::size_t j = 0; j < lr.size(); ++j) {
+      in += fb_w[j] * std::exp(lr[j]);
+      din += fb_w[j] * std::exp(lr[j]) * dlr[j];
+    }
+    return std::pair{in, din};
+  };
+  // the network is what was intended: log r at its centre and far away
+  {
+    std::vector<double> lr, dlr;
+    neural_ratio probe{net, {1.5, 1.8, -4.0}};
+    probe.evaluate(0.0, lr, dlr);
+    CHECK(lr[0] == doctest::Approx(5.0 * std::tanh(2.0) - 2.5).epsilon(1e-12));
+    CHECK(lr[2] == doctest::Approx(2.5 * (std::tanh(-9.0) - std::tanh(-13.0)) - 2.5).epsilon(1e-12));
+    probe.evaluate(1.0, lr, dlr);  // theta = 1 moves the centre to 1.8
+    CHECK(lr[1] == doctest::Approx(5.0 * std::tanh(2.0) - 2.5).epsilon(1e-12));
+  }
+  // Data: 400 background events and 50 signal events drawn from f_s(. | theta_true) by rejection.
+  neural_ratio nr{net, {}};
+  {
+    hepad::rng g(17);
+    for (int i = 0; i < 400; ++i) nr.x.push_back(g.normal(0.0, 1.0));
+    const double r_max = std::exp(5.0 * std::tanh(2.0) - 2.5);
+    neural_ratio cand{net, {}};
+    std::vector<double> lr, dlr;
+    while (nr.x.size() < 450) {
+      cand.x.assign(1, g.normal(0.0, 1.0));
+      cand.evaluate(theta_true, lr, dlr);
+      if (g.uniform<double>() * r_max < std::exp(lr[0])) nr.x.push_back(cand.x[0]);
+    }
+  }
+  const auto yield = [s, b](std::span<const double> p, std::span<double> g) {
+    g[0] = s, g[1] = 0;
+    return p[0] * s + b;
+  };
+  const auto events = [nr, normaliser, s, b](std::span<const double> p, std::span<double> lv, std::span<double> dl) {
+    std::vector<double> lr, dlr;
+    nr.evaluate(p[1], lr, dlr);
+    const auto [in, din] = normaliser(p[1]);
+    for (std::size_t i = 0; i < lr.size(); ++i) {
+      const double sr = s * std::exp(lr[i]) / in, lam = p[0] * sr + b;
+      lv[i] = std::log(lam);
+      dl[2 * i] = sr / lam;
+      dl[2 * i + 1] = p[0] * sr * (dlr[i] - din / in) / lam;
+    }
+  };
+  st::parameter_set pu;
+  pu.add({.name = "mu", .value = 1.0, .step = 0.2, .lower = 0.0});
+  const auto th = pu.add({.name = "theta", .value = 0.0, .step = 0.5});
+  pu.constrain_gaussian(th, 0.0, 1.0);
+  const auto l = st::make_likelihood(pu, "mu", st::unbinned_gradient_term(yield, events, nr.x.size()));
+
+  // The network's gradients are right: the likelihood gradient equals central differences.
+  {
+    const std::vector<double> p{1.1, 0.4};
+    std::vector<double> g(2);
+    l.nll_gradient(p, g);
+    for (std::size_t k = 0; k < 2; ++k) {
+      std::vector<double> pp = p, pm = p;
+      pp[k] += 1e-6;
+      pm[k] -= 1e-6;
+      CAPTURE(k);
+      CHECK(g[k] == doctest::Approx((l.nll(std::span<const double>(pp)) - l.nll(std::span<const double>(pm))) / 2e-6).epsilon(1e-6));
+    }
+  }
+
+  const double tol = 1e-4;
+  const auto m = st::fit_likelihood(l, {.minimizer = {.tolerance = tol}});
+  REQUIRE(m.valid());
+  REQUIRE(m.status.has_covariance);
+  INFO("mu-hat = " << m.values[0] << " +- " << m.errors[0] << ", theta-hat = " << m.values[1] << " +- " << m.errors[1]);
+  hepad::thread_pool pool(2);
+  st::impact_options io;
+  io.conditional.tolerance = tol;
+  const auto im = st::impacts(l, m, pool, io);
+  REQUIRE(im.size() == 1);
+  const auto& i = im[0];
+  CHECK(i.name == "theta");
+  CHECK(i.status == hepad::status::success);
+  CHECK(i.value == m.values[1]);
+  CHECK(i.error == m.errors[1]);
+  CHECK(i.pull == doctest::Approx(m.values[1]).epsilon(1e-12));       // (theta-hat - 0)/1
+  CHECK(i.constraint == doctest::Approx(m.errors[1]).epsilon(1e-12));  // sigma-hat/1
+  CHECK(i.constraint < 1.0);  // the events constrain theta beyond its prior
+
+  // Refits by hand: theta fixed at theta-hat +- sigma-hat (post-fit) and +- 1 (pre-fit), mu and
+  // nothing else free, with the same minimizer tolerance. Each fit ends with EDM below
+  // 0.002 tol errordef, so its mu is within sigma_mu sqrt(0.002 tol) of the exact conditional
+  // minimum; two such fits differ by at most twice that.
+  const double bound = 2.0 * m.errors[0] * std::sqrt(0.002 * tol);
+  const auto refit = [&](double theta) {
+    std::vector<st::parameter> ps = m.parameters;
+    for (std::size_t k = 0; k < ps.size(); ++k) ps[k].value = m.values[k];
+    ps[1].value = theta;
+    ps[1].fixed = true;
+    st::migrad cfg{.strategy = 1, .tolerance = tol, .errordef = m.errordef};
+    const auto r = st::minimize(l, std::span<const st::parameter>(ps), cfg);
+    REQUIRE(r.valid());
+    CHECK(r.values[1] == theta);
+    return r.values[0] - m.values[0];
+  };
+  const double up = refit(m.values[1] + m.errors[1]), down = refit(m.values[1] - m.errors[1]);
+  const double pre_up = refit(m.values[1] + 1.0), pre_down = refit(m.values[1] - 1.0);
+  INFO("post-fit impacts " << i.postfit_up << ", " << i.postfit_down << " (by hand " << up << ", " << down
+                           << "); bound " << bound);
+  CHECK(std::abs(i.postfit_up - up) < bound);
+  CHECK(std::abs(i.postfit_down - down) < bound);
+  CHECK(std::abs(i.prefit_up - pre_up) < bound);
+  CHECK(std::abs(i.prefit_down - pre_down) < bound);
+  // Independent of the minimizer: with theta fixed only mu is free, so the conditional minimum is
+  // the root of dF/dmu (F convex in mu: the intensity is linear in it), found by bisection.
+  const auto root = [&](double theta) {
+    double lo = 0.0, hi = 10.0;
+    std::vector<double> g(2);
+    for (int it = 0; it < 100; ++it) {
+      const std::vector<double> p{0.5 * (lo + hi), theta};
+      l.nll_gradient(p, g);
+      (g[0] < 0 ? lo : hi) = p[0];
+    }
+    REQUIRE(lo > 0.0);  // an interior minimum, not the bound
+    return 0.5 * (lo + hi) - m.values[0];
+  };
+  CHECK(std::abs(i.postfit_up - root(m.values[1] + m.errors[1])) < bound);
+  CHECK(std::abs(i.postfit_down - root(m.values[1] - m.errors[1])) < bound);
+  CHECK(std::abs(i.prefit_up - root(m.values[1] + 1.0)) < bound);
+  CHECK(std::abs(i.prefit_down - root(m.values[1] - 1.0)) < bound);
+  // the impact is real (well above the fit precision) and the shifts go opposite ways
+  CHECK(std::abs(up) > 20 * bound);
+  CHECK(up * down < 0);
+  CHECK(std::abs(pre_up) > std::abs(up));  // pre-fit width 1 > post-fit error
+  // the linear (covariance) approximation agrees in sign with the refits
+  CHECK(i.covariance_impact * up > 0);
 }
