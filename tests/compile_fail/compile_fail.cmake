@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSL-1.0
 # Compile-fail tests: every tests/compile_fail/*.cpp must FAIL to compile with a message matching
-# the regular expression on its first line ("// EXPECT: <regex>"). Each file is an
+# the expectation on its first line ("// EXPECT: <regex>[ ... <regex>...]", parts in order; see
+# check.cmake). Each file is an
 # EXCLUDE_FROM_ALL target that CTest builds; the test passes only if the build output matches.
 # A file's second line may name needed components: "// COMPONENTS: json".
 file(GLOB _cf_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.cpp)
@@ -36,9 +37,10 @@ foreach(_src IN LISTS _cf_sources)
   target_link_libraries(compile_fail_${_name}_control PRIVATE ${_libs})
   target_compile_definitions(compile_fail_${_name}_control PRIVATE HEPAD_COMPILE_FAIL_CONTROL)
   add_test(NAME compile_fail.${_name}
-           COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target compile_fail_${_name})
-  set_tests_properties(compile_fail.${_name} PROPERTIES PASS_REGULAR_EXPRESSION "${_regex}"
-                       LABELS "compile_fail" RESOURCE_LOCK hepad_build TIMEOUT 300)
+           COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DTARGET=compile_fail_${_name}
+                   "-DEXPECT=${_regex}" -P ${CMAKE_CURRENT_LIST_DIR}/check.cmake)
+  set_tests_properties(compile_fail.${_name} PROPERTIES LABELS "compile_fail" RESOURCE_LOCK hepad_build
+                       TIMEOUT 300)
   add_test(NAME compile_fail.${_name}_control
            COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target compile_fail_${_name}_control)
   set_tests_properties(compile_fail.${_name}_control PROPERTIES LABELS "compile_fail"

@@ -1,4 +1,4 @@
-// EXPECT: does not accept the output of the stage before it(.|\n)*stage_check<1, hepad_test::scale, double>
+// EXPECT: does not accept the output of the stage before it ... stage_check<1, hepad_test::scale, double>
 // A pipeline whose second stage (scale, on vectors) is fed the first stage's double must not
 // compile, and the error must name stage index 1, the stage type and the payload type.
 #include "../pipeline/stages.hpp"

@@ -1,4 +1,4 @@
-// EXPECT: must model hepad::objective(.|\n)*docs/concepts/objective.md
+// EXPECT: must model hepad::objective ... docs/concepts/objective.md
 // stats::minimize on something that is neither an objective nor a generic autodiff function (here
 // a function of double only, which forward-mode autodiff cannot evaluate) must fail with a message
 // that says what is expected and where it is documented.

@@ -352,6 +352,8 @@ TEST_CASE("q~mu with mu-hat < 0: the reference is the fit at mu = 0 (closed form
       const double qa = mu * mu / (sigma * sigma);
       REQUIRE(t.value > qa);
       CHECK(st::asymptotic_p_qmu_tilde(t.value, qa) == doctest::Approx(st::normal_sf((mu - mu_hat) / sigma)).epsilon(1e-6));
+      // qmu_test itself (no Asimov data for this likelihood) reports that p-value
+      CHECK(t.p_value == doctest::Approx(st::normal_sf((mu - mu_hat) / sigma)).epsilon(1e-5));
       // and for q~ <= qA (mu-hat in [0, mu]) the qmu formula 1 - Phi(sqrt q)
       CHECK(st::asymptotic_p_qmu_tilde(0.5 * qa, qa) == doctest::Approx(st::normal_sf(std::sqrt(0.5 * qa))).epsilon(1e-12));
     }

@@ -117,7 +117,8 @@ struct score_test {
   }
 };
 
-/// Stage: the significance scan on the out-of-fold scores (needs `cwola.ensemble.folds >= 2`).
+/// Stage: the significance scan on the out-of-fold scores (needs `cwola.ensemble.folds >= 2`;
+/// does nothing when no efficiencies are configured).
 struct significance_step {
   significance_config significance{};
   static constexpr std::string_view name = "significance";
@@ -126,6 +127,7 @@ struct significance_step {
   analysis<S> run(analysis<S> a) const {
     const auto& s = a.inputs("ad::significance_step");
     if (!a.cwola) throw_invalid_argument("ad::significance_step", "no trained classifier (run ad::discriminate first)");
+    if (significance.efficiencies.empty()) return a;
     a.significance = significance_scan<S>(*a.cwola, a.estimate.sr, s.data_sr.labels(), significance);
     return a;
   }

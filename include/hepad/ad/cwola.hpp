@@ -36,8 +36,18 @@ struct cwola_result {
   vector<S> template_scores, data_scores;
   std::vector<int> template_folds, data_folds;
 
-  /// Averaged score of new events (e.g. the test set).
-  [[nodiscard]] vector<S> predict_score(matrix_cref<S> x) const { return ensemble.predict_score(x); }
+  /// Per-column range of the training events (used when `clip` is set).
+  vector<S> lo, hi;
+  bool clip = false;
+
+  /// Averaged score of new events (e.g. the test set); with `clip`, features are first clipped
+  /// to the range of the training events, so the score is never an extrapolation.
+  [[nodiscard]] vector<S> predict_score(matrix_cref<S> x) const {
+    if (!clip) return ensemble.predict_score(x);
+    matrix<S> xc = x;
+    for (index_t j = 0; j < xc.cols(); ++j) xc.col(j) = xc.col(j).cwiseMax(lo(j)).cwiseMin(hi(j));
+    return ensemble.predict_score(xc);
+  }
   [[nodiscard]] bool has_out_of_fold() const noexcept { return template_scores.size() > 0; }
 };
 
@@ -46,10 +56,14 @@ struct cwola_result {
 struct cwola {
   ensemble_config ensemble{};
   weight_crop crop{};
+  /// Clip the features of scored events to the training range (no extrapolation of the score
+  /// outside the support of the SR events). Off by default (the original scores as is).
+  bool clip_to_training_range = false;
 
   static constexpr std::string_view name = "cwola";
   static constexpr auto fields() {
-    return std::tuple{config::field{"ensemble", &cwola::ensemble}, config::field{"crop", &cwola::crop}};
+    return std::tuple{config::field{"ensemble", &cwola::ensemble}, config::field{"crop", &cwola::crop},
+                      config::field{"clip_to_training_range", &cwola::clip_to_training_range}};
   }
 
   /// Trains template (label 0) vs SR data features (label 1).
@@ -79,6 +93,9 @@ struct cwola {
     w.tail(nd).setOnes();
     out.n_template = nt;
     out.n_data = nd;
+    out.clip = clip_to_training_range;
+    out.lo = x.colwise().minCoeff().transpose();
+    out.hi = x.colwise().maxCoeff().transpose();
     out.ensemble.fit(x, y, w, r);
     if (ensemble.folds >= 2) {
       const vector<S> oof = out.ensemble.out_of_fold_score(x);

@@ -91,7 +91,8 @@ test_result q0_test(const L& l, const hypotest_options& opt = {}) {
 }
 
 /// qμ (`tilde` = false) or q̃μ (`tilde` = true) of `l` at `mu`, with asymptotic CLs from the
-/// background-only Asimov data set when `l` models `asimov_likelihood` (else the p-value of qμ only).
+/// background-only Asimov data set when `l` models `asimov_likelihood`; else the p-value only
+/// (for q̃μ with μ̂ < 0, through σ² = (μ - μ̂)²/qμ and CCGV eq. 66).
 template <has_poi L>
 test_result qmu_test(const L& l, double mu, bool tilde = true, const hypotest_options& opt = {}) {
   check_finite("stats::qmu_test", "mu", mu);
@@ -118,6 +119,19 @@ test_result qmu_test(const L& l, double mu, bool tilde = true, const hypotest_op
     r.cls = v.cls;
     r.p_value = v.clsb;
     r.significance = significance((std::min)(1.0, (std::max)(0.0, v.clsb)));
+  } else if (tilde && r.poi_hat < 0 && r.value > 0 && mu > 0) {
+    // Without Asimov data, σ comes from the plain qμ = (μ - μ̂)²/σ² of the same fit, and
+    // q_A = μ²/σ²; then CCGV eq. 66 gives the p-value of q̃μ (1 - Φ(√q̃) would be wrong here).
+    const test_result plain = detail::qmu_value(l, g, mu, false, opt);
+    if (!plain.ok()) return plain;
+    if (!(plain.value > 0)) {
+      fit_status fs;
+      fs.message = "qmu is 0 although mu-hat < mu";
+      return detail::failed(r.statistic, fs, "the width of the asymptotic distribution");
+    }
+    const double d = mu - r.poi_hat, qa = mu * mu * plain.value / (d * d);
+    r.p_value = asymptotic_p_qmu_tilde(r.value, qa);
+    r.significance = significance((std::min)(1.0, (std::max)(0.0, r.p_value)));
   } else {
     r.p_value = asymptotic_p_qmu(r.value);
     r.significance = significance(r.p_value);
