@@ -2,7 +2,9 @@
 /// @file hepad/stats/objective.hpp
 /// @brief Objectives for the minimizer: `autodiff_objective` turns a generic function
 /// `T f(std::span<const T>)` into a `twice_differentiable_objective` with exact forward-mode
-/// gradients and Hessians; `as_objective` accepts either form.
+/// gradients and Hessians; `likelihood_objective` presents a `likelihood_model` that is not itself
+/// an objective (only `nll`, optionally `nll_gradient` / `nll_hessian`) to the minimizer;
+/// `as_objective` accepts all three forms.
 ///
 /// Not here: the minimizer (stats/minimize.hpp) and likelihood models (stats/likelihood/).
 #ifndef HEPAD_STATS_OBJECTIVE_HPP
@@ -11,6 +13,7 @@
 #include <hepad/autodiff/forward/derivatives.hpp>
 #include <hepad/autodiff/forward/dual.hpp>
 #include <hepad/autodiff/forward/dual2.hpp>
+#include <hepad/core/concepts/likelihood.hpp>
 #include <hepad/core/concepts/objective.hpp>
 
 #include <concepts>
@@ -64,16 +67,51 @@ class autodiff_objective {
   F f_;
 };
 
-/// `f` itself if it models `objective`, otherwise `autodiff_objective{f}` for an `autodiff_function`.
+/// A `likelihood_model` seen as an objective: `evaluate` is `nll`, and the gradient (Hessian) is
+/// there exactly when the likelihood is differentiable (twice differentiable); `kinks()` is
+/// forwarded when the likelihood has it. Holds a pointer: `l` must outlive it. This is what lets
+/// `fit_likelihood`, `conditional_fit` and the test statistics work on any `likelihood_model`,
+/// using only what that concept promises.
+template <likelihood_model L>
+class likelihood_objective {
+ public:
+  explicit likelihood_objective(const L& l) noexcept : l_(&l) {}
+  [[nodiscard]] double evaluate(std::span<const double> p) const { return static_cast<double>(l_->nll(p)); }
+  double evaluate_with_gradient(std::span<const double> p, std::span<double> g) const
+    requires differentiable_likelihood<L>
+  {
+    return static_cast<double>(l_->nll_gradient(p, g));
+  }
+  double evaluate_with_hessian(std::span<const double> p, std::span<double> g, std::span<double> h) const
+    requires twice_differentiable_likelihood<L>
+  {
+    return static_cast<double>(l_->nll_hessian(p, g, h));
+  }
+  decltype(auto) kinks() const
+    requires requires(const L& x) { x.kinks(); }
+  {
+    return l_->kinks();
+  }
+  /// The wrapped likelihood.
+  [[nodiscard]] const L& likelihood() const noexcept { return *l_; }
+
+ private:
+  const L* l_;
+};
+
+/// `f` itself if it models `objective`, otherwise `likelihood_objective{f}` for a
+/// `likelihood_model`, otherwise `autodiff_objective{f}` for an `autodiff_function`.
 template <class F>
 decltype(auto) as_objective(const F& f) {
   if constexpr (objective<F>) {
     return (f);
+  } else if constexpr (likelihood_model<F>) {
+    return likelihood_objective<F>(f);
   } else {
     static_assert(autodiff_function<F>,
-                  "hepad::stats: the function to minimize must model hepad::objective (evaluate(p)) or be a "
-                  "generic callable T f(std::span<const T>) for double and the forward-mode dual types "
-                  "(see docs/concepts/objective.md)");
+                  "hepad::stats: the function to minimize must model hepad::objective (evaluate(p)) or "
+                  "hepad::likelihood_model (nll(p), ...) or be a generic callable T f(std::span<const T>) for "
+                  "double and the forward-mode dual types (see docs/concepts/objective.md)");
     return autodiff_objective<F>(f);
   }
 }
