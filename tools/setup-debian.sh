@@ -9,7 +9,7 @@
 # build simply turns that component or test family off, and the script says so.
 set -euo pipefail
 required=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config time
   libeigen3-dev libboost-dev xtensor-dev doctest-dev libbenchmark-dev nlohmann-json3-dev
 )
 optional=(

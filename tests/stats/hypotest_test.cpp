@@ -261,17 +261,8 @@ namespace {
 // y_i = mu + a_i1 t1 + a_i2 t2 with unit errors, t1 ~ N(0, 1), t2 ~ N(0.3, 1) constraints: the
 // profile likelihood of mu is exactly quadratic (Wald's approximation is exact), and the data
 // pull mu below zero.
-struct negative_gaussian_term {
-  std::vector<double> y{-0.8, -1.3, -0.1, -1.6}, a1{1.0, 0.5, -0.3, 0.2}, a2{0.2, -0.4, 0.8, 0.6};
-  template <class T>
-  T nll(std::span<const T> p) const {
-    T s(0.0);
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      const T r = y[i] - (p[0] + a1[i] * p[1] + a2[i] * p[2]);
-      s += 0.5 * r * r;
-    }
-    return s;
-  }
+struct negative_gaussian_term : gaussian_term {
+  negative_gaussian_term() { y = {-0.8, -1.3, -0.1, -1.6}; }
 };
 }  // namespace
 
