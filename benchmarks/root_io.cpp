@@ -27,6 +27,7 @@ struct sample {
 };
 const sample samples[] = {
     {"nano_dy_zlib", "nanoaod/nano_dy.root", "Events"},
+    {"nano_dimuon_zlib", "nanoaod/nano_dimuon.root", "Events"},
     {"pfnano_lzma", "nanoaod/pfnano.root", "Events"},
     {"ttbar2015_zlib_embedded", "nanoaod/nanoAOD_2015_CMS_Open_Data_ttbar.root", "Events"},
     {"zmumu_zlib", "root-extra/uproot-Zmumu-zlib.root", "events"},
@@ -34,6 +35,8 @@ const sample samples[] = {
     {"zmumu_lz4", "root-extra/uproot-Zmumu-lz4.root", "events"},
     {"zmumu_zstd", "root-extra/uproot-Zmumu-zstd.root", "events"},
     {"zmumu_uncompressed", "root-extra/uproot-Zmumu-uncompressed.root", "events"},
+    {"small_dy_offsets_zlib", "root-extra/uproot-small-dy-withoffsets.root", "tree"},
+    {"small_dy_nooffsets_zlib", "root-extra/uproot-small-dy-nooffsets.root", "tree"},
 };
 
 std::string data_path(const char* rel) {

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -418,7 +419,20 @@ class tree_parser {
 
 }  // namespace detail
 
-/// A TTree's metadata. Cheap to copy (shares the file).
+namespace detail {
+/// Transparent string hash (lookups by string_view without building a std::string).
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+/// The branches of a tree and their index by name, shared by all copies of the `tree`.
+struct tree_meta {
+  std::vector<branch> branches;
+  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> index;
+};
+}  // namespace detail
+
+/// A TTree's metadata. Cheap to copy (shares the file and the branch list).
 class tree {
  public:
   /// Opens tree `name` (may be "dir/name") of `f`.
@@ -457,9 +471,11 @@ class tree {
       c.seek(io.end);
     }
     if (entries_ < 0) c.fail(hepad::detail::concat("negative fEntries ", entries_));
-    branches_ = p.read_branches_array();
-    for (std::size_t i = 0; i < branches_.size(); ++i) index_.emplace(branches_[i].name, i);
-    for (auto& b : branches_) {
+    auto meta = std::make_shared<detail::tree_meta>();
+    meta->branches = p.read_branches_array();
+    for (std::size_t i = 0; i < meta->branches.size(); ++i) meta->index.emplace(meta->branches[i].name, i);
+    meta_ = meta;  // find() below reads meta_
+    for (auto& b : meta->branches) {
       if (b.unsupported.empty() && b.entries != entries_)
         b.unsupported = hepad::detail::concat("branch has ", b.entries, " entries, the tree ", entries_);
       if (b.jagged() && b.unsupported.empty()) {
@@ -476,12 +492,12 @@ class tree {
   [[nodiscard]] std::int64_t entries() const noexcept { return entries_; }
   /// fIOFeatures bits (1 = kGenerateOffsetMap: jagged baskets carry no offset table).
   [[nodiscard]] std::uint8_t io_bits() const noexcept { return io_bits_; }
-  [[nodiscard]] const std::vector<branch>& branches() const noexcept { return branches_; }
+  [[nodiscard]] const std::vector<branch>& branches() const noexcept { return meta_->branches; }
   [[nodiscard]] const std::string& path() const noexcept { return st_->path; }
   /// The branch named `name`, or nullptr.
   [[nodiscard]] const branch* find(std::string_view name) const {
-    auto it = index_.find(std::string(name));
-    return it == index_.end() ? nullptr : &branches_[it->second];
+    const auto it = meta_->index.find(name);
+    return it == meta_->index.end() ? nullptr : &meta_->branches[it->second];
   }
   [[nodiscard]] bool contains(std::string_view name) const { return find(name) != nullptr; }
   /// The branch named `name`. @throws hepad::out_of_range naming file, tree and branch.
@@ -498,8 +514,7 @@ class tree {
   std::string name_, title_;
   std::int64_t entries_ = 0;
   std::uint8_t io_bits_ = 0;
-  std::vector<branch> branches_;
-  std::unordered_map<std::string, std::size_t> index_;
+  std::shared_ptr<const detail::tree_meta> meta_;  // shared by copies (a reader copies its tree)
 };
 
 }  // namespace hepad::io::root

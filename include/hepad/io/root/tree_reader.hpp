@@ -17,13 +17,15 @@
 #include <hepad/io/root/tree.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace hepad::io::root {
@@ -92,6 +94,18 @@ inline void convert_be(leaf_type t, const unsigned char* HEPAD_RESTRICT src, std
 /// A growable byte buffer that does not zero its contents (decoders overwrite them).
 class raw_buffer {
  public:
+  raw_buffer() = default;
+  raw_buffer(raw_buffer&& o) noexcept
+      : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)), cap_(std::exchange(o.cap_, 0)) {}
+  raw_buffer& operator=(raw_buffer&& o) noexcept {
+    data_ = std::move(o.data_);
+    size_ = std::exchange(o.size_, 0);
+    cap_ = std::exchange(o.cap_, 0);
+    return *this;
+  }
+  raw_buffer(const raw_buffer&) = delete;
+  raw_buffer& operator=(const raw_buffer&) = delete;
+  ~raw_buffer() = default;
   void resize(std::size_t n) {
     if (n > cap_) {
       data_.reset(new unsigned char[n]);
@@ -102,6 +116,7 @@ class raw_buffer {
   [[nodiscard]] unsigned char* data() noexcept { return data_.get(); }
   [[nodiscard]] const unsigned char* data() const noexcept { return data_.get(); }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return cap_; }
   operator std::span<unsigned char>() noexcept { return {data_.get(), size_}; }
   operator std::span<const unsigned char>() const noexcept { return {data_.get(), size_}; }
 
@@ -109,6 +124,31 @@ class raw_buffer {
   std::unique_ptr<unsigned char[]> data_;
   std::size_t size_ = 0, cap_ = 0;
 };
+
+/// File-read buffers kept per thread between reads and readers: a reader takes its prefetch
+/// buffers from here and gives them back at the end of each read() (up to 64 MiB per thread are
+/// kept), so that a new reader does not allocate and page-fault its I/O buffers again.
+struct io_buffer_pool {
+  static constexpr std::size_t max_bytes = std::size_t{64} << 20;
+  std::vector<raw_buffer> buffers;
+  std::size_t bytes = 0;
+  raw_buffer take() {
+    if (buffers.empty()) return {};
+    raw_buffer b = std::move(buffers.back());
+    buffers.pop_back();
+    bytes -= b.capacity();
+    return b;
+  }
+  void give(raw_buffer&& b) {
+    if (b.capacity() == 0 || bytes + b.capacity() > max_bytes) return;
+    bytes += b.capacity();
+    buffers.push_back(std::move(b));
+  }
+};
+inline io_buffer_pool& io_buffers() {
+  thread_local io_buffer_pool pool;
+  return pool;
+}
 
 /// Reads the numeric fields of a TKey header and skips its three strings (no allocation).
 inline key read_key_numbers(cursor& c) {
@@ -142,7 +182,9 @@ inline key read_key_numbers(cursor& c) {
 /// values, the last = border), or no starts.
 struct decoded_basket {
   std::int64_t first = 0, end = 0;
-  raw_buffer payload;  // on-disk baskets: the uncompressed object
+  raw_buffer payload;  // on-disk baskets: the uncompressed object (when `data` points to it)
+  /// The basket's data: `payload`, the embedded basket in the tree, or (baskets decoded only for
+  /// the current range) the uncompressed record inside the prefetched file bytes.
   const unsigned char* data = nullptr;
   std::size_t border = 0;
   std::vector<std::int64_t> starts;
@@ -158,18 +200,20 @@ class tree_reader {
   /// @param branches names of the branches to read (in the order of the returned columns).
   /// @throws hepad::out_of_range for a missing branch, hepad::not_supported for an unsupported one.
   tree_reader(tree t, std::vector<std::string> branches) : tree_(std::move(t)), names_(std::move(branches)) {
+    slots_.reserve(names_.size());
+    const branch* first = tree_.branches().data();
+    std::vector<std::int64_t> slot_of(tree_.branches().size(), -1);  // by branch index (first wins)
     for (const auto& n : names_) {
       const branch& b = tree_.get(n);
       if (!b.unsupported.empty())
         hepad::detail::raise<not_supported>(hepad::detail::concat("file '", tree_.path(), "', branch '", n,
                                                                   "': ", b.unsupported));
+      if (auto& k = slot_of[static_cast<std::size_t>(&b - first)]; k < 0) k = static_cast<std::int64_t>(slots_.size());
       slots_.push_back({&b, {}, -1});
     }
-    std::unordered_map<std::string_view, std::size_t> by_name;
-    for (std::size_t k = 0; k < slots_.size(); ++k) by_name.emplace(slots_[k].b->name, k);
     for (auto& sl : slots_)
       if (sl.b->jagged())
-        if (auto it = by_name.find(sl.b->counter); it != by_name.end()) sl.counter_slot = static_cast<std::int64_t>(it->second);
+        if (const branch* cb = tree_.find(sl.b->counter)) sl.counter_slot = slot_of[static_cast<std::size_t>(cb - first)];
   }
 
   [[nodiscard]] const tree& source() const noexcept { return tree_; }
@@ -188,7 +232,9 @@ class tree_reader {
     std::vector<column> out;
     out.reserve(slots_.size());
     for (auto& s : slots_) out.push_back(read_branch(s, r));
-    prefetched_.clear();
+    pre_.clear();
+    for (auto& s : slots_) s.pre_n = 0;
+    for (auto& seg : segments_) detail::io_buffers().give(std::move(seg));
     segments_.clear();
     check_counts(out);
     return out;
@@ -257,6 +303,8 @@ class tree_reader {
     detail::decoded_basket cache;
     std::int64_t cached = -1;        // basket index in cache
     std::int64_t counter_slot = -1;  // slot of the counter branch, if it is read too
+    // prefetched records of baskets pre_lo .. pre_lo + pre_n - 1: pre_[pre_at + i - pre_lo]
+    std::size_t pre_lo = 0, pre_n = 0, pre_at = 0;
   };
 
   static void check_positive_(std::string_view fn, std::string_view arg, std::int64_t v) {
@@ -267,8 +315,11 @@ class tree_reader {
     hepad::detail::raise<format_error>(tree_.path(), b.name, offset, std::string(what));
   }
 
-  /// Decodes basket `i` of `b` into `d`.
-  void decode(const branch& b, std::size_t i, detail::decoded_basket& d) {
+  /// Decodes basket `i` of `b` into `d`; `pre` is its record if prefetched (else it is read here).
+  /// With `keep` false the result is used only during this read(): an uncompressed record is then
+  /// used in place instead of being copied.
+  void decode(const branch& b, std::size_t i, detail::decoded_basket& d, bool keep,
+              std::span<const unsigned char> pre = {}) {
     const basket_ref& ref = b.baskets[i];
     d.first = ref.first;
     d.end = ref.end;
@@ -289,10 +340,8 @@ class tree_reader {
       const auto& st = *tree_.state();
       d.file_offset = ref.seek;
       std::span<const unsigned char> rec;
-      auto it = std::lower_bound(prefetched_.begin(), prefetched_.end(), ref.seek,
-                                 [](const auto& x, std::int64_t v) { return x.first < v; });
-      if (it != prefetched_.end() && it->first == ref.seek && it->second.size() == static_cast<std::size_t>(ref.bytes)) {
-        rec = it->second;
+      if (!pre.empty() && pre.size() == static_cast<std::size_t>(ref.bytes)) {
+        rec = pre;
       } else {
         rec_.resize(static_cast<std::size_t>(ref.bytes));
         st.read(ref.seek, rec_, b.name);
@@ -315,30 +364,37 @@ class tree_reader {
         fail(b, ref.seek, hepad::detail::concat("basket data end fLast ", last, " is outside [KeyLen ", k.keylen,
                                                 ", KeyLen + ObjLen ", k.keylen + k.objlen, "]"));
       std::span<const unsigned char> payload(rec.data() + k.keylen, rec.size() - static_cast<std::size_t>(k.keylen));
+      std::span<const unsigned char> object;
       if (k.compressed()) {
         if (k.objlen > st.options.max_object_bytes)
           fail(b, ref.seek, hepad::detail::concat("basket of ", k.objlen, " bytes exceeds the limit of ",
                                                   st.options.max_object_bytes, " bytes (decompress_options)"));
         d.payload.resize(static_cast<std::size_t>(k.objlen));
         decompress(payload, d.payload, detail::origin{st.path, b.name, ref.seek + k.keylen}, st.options);
-      } else {
+        object = d.payload;
+      } else if (keep) {
         d.payload.resize(payload.size());
         if (!payload.empty()) std::memcpy(d.payload.data(), payload.data(), payload.size());
+        object = d.payload;
+      } else {
+        object = payload;  // used before the prefetched bytes (or rec_) change
       }
       stats_.bytes_on_disk += ref.bytes;
       stats_.bytes_uncompressed += k.objlen;
-      d.data = d.payload.data();
+      d.data = object.data();
       d.border = static_cast<std::size_t>(last - k.keylen);
-      if (b.has_offsets() && d.border + 4 <= d.payload.size()) {
+      if (b.has_offsets() && d.border + 4 <= object.size()) {
         // offset table: count, then n entry starts counted from the key start, then one more value
-        detail::cursor oc(d.payload, detail::origin{st.path, b.name, ref.seek, k.compressed()},
+        detail::cursor oc(object, detail::origin{st.path, b.name, ref.seek, k.compressed()},
                           static_cast<std::size_t>(k.keylen));
         oc.seek(d.border);
         const std::int32_t count = oc.i32();
         if (count < n || static_cast<std::size_t>(n) > oc.remaining() / 4)
           oc.fail(hepad::detail::concat("offset table with ", count, " entries for ", n, " entries"));
         d.starts.resize(static_cast<std::size_t>(n));
-        for (auto& s : d.starts) s = static_cast<std::int64_t>(oc.i32()) - k.keylen;
+        const unsigned char* q = object.data() + oc.pos();
+        for (std::size_t e = 0; e < d.starts.size(); ++e)
+          d.starts[e] = static_cast<std::int64_t>(static_cast<std::int32_t>(detail::cursor::load_be32(q + 4 * e))) - k.keylen;
         have_starts = true;
       }
     }
@@ -346,20 +402,40 @@ class tree_reader {
     const std::int64_t border = static_cast<std::int64_t>(d.border);
     if (have_starts) {
       d.starts.push_back(border);
-      std::int64_t prev = 0;
-      for (std::size_t e = 0; e < d.starts.size(); ++e) {
-        const std::int64_t s = d.starts[e];
-        if (s < prev || s > border)
-          fail(b, d.file_offset, hepad::detail::concat("entry offset ", s, " of entry ", ref.first + static_cast<std::int64_t>(e),
-                                                       " is out of range [", prev, ", ", border, "]"));
-        prev = s;
+      // checks without early exits (vectorisable); on a failure the exact loops below say where
+      const std::int64_t* p = d.starts.data();
+      const std::size_t m = d.starts.size();
+      bool bad = p[0] < 0 || p[0] > border;
+      std::int64_t any = 0;
+      for (std::size_t e = 1; e < m; ++e) {
+        bad |= (p[e] < p[e - 1]) | (p[e] > border);
+        any |= p[e] - p[e - 1];
       }
-      if (b.type != leaf_type::string)
-        for (std::size_t e = 0; e + 1 < d.starts.size(); ++e)
-          if ((d.starts[e + 1] - d.starts[e]) % (es * b.leaf_length) != 0)
-            fail(b, d.file_offset, hepad::detail::concat("entry ", ref.first + static_cast<std::int64_t>(e), " has ",
-                                                         d.starts[e + 1] - d.starts[e], " bytes, not a multiple of ",
-                                                         es * b.leaf_length));
+      if (HEPAD_UNLIKELY(bad)) {
+        std::int64_t prev = 0;
+        for (std::size_t e = 0; e < m; ++e) {
+          const std::int64_t s = p[e];
+          if (s < prev || s > border)
+            fail(b, d.file_offset, hepad::detail::concat("entry offset ", s, " of entry ", ref.first + static_cast<std::int64_t>(e),
+                                                         " is out of range [", prev, ", ", border, "]"));
+          prev = s;
+        }
+      }
+      if (b.type != leaf_type::string) {
+        const std::int64_t unit = es * b.leaf_length;
+        auto bad_entry = [&](std::size_t e) {
+          fail(b, d.file_offset, hepad::detail::concat("entry ", ref.first + static_cast<std::int64_t>(e), " has ",
+                                                       p[e + 1] - p[e], " bytes, not a multiple of ", unit));
+        };
+        if (unit > 0 && (unit & (unit - 1)) == 0) {  // the usual case: no division per entry
+          if (HEPAD_UNLIKELY(any & (unit - 1)))
+            for (std::size_t e = 0; e + 1 < m; ++e)
+              if ((p[e + 1] - p[e]) & (unit - 1)) bad_entry(e);
+        } else {
+          for (std::size_t e = 0; e + 1 < m; ++e)
+            if ((p[e + 1] - p[e]) % unit != 0) bad_entry(e);
+        }
+      }
       return;
     }
     // no offset table: build the starts
@@ -398,47 +474,83 @@ class tree_reader {
 
   column read_branch(slot& s, entry_range r) {
     const branch& b = *s.b;
-    column col(b.name, b.type, b.has_offsets());
+    column col(b.name, b.type, b.has_offsets(), static_cast<std::size_t>(r.size()));
     if (r.size() == 0) return col;
     const auto es = leaf_size(b.type);
     auto it = std::upper_bound(b.baskets.begin(), b.baskets.end(), r.begin,
                                [](std::int64_t e, const basket_ref& x) { return e < x.first; });
     std::size_t i = static_cast<std::size_t>(it - b.baskets.begin()) - 1;
+    if (!b.has_offsets()) (void)col.grow(static_cast<std::size_t>(r.size()));  // one allocation
+    const int shift = std::countr_zero(es);  // es is 1, 2, 4 or 8
     for (std::int64_t e = r.begin; e < r.end; ++i) {
       if (i >= b.baskets.size()) fail(b, -1, hepad::detail::concat("no basket holds entry ", e));
+      const detail::decoded_basket* dp = &s.cache;
       if (s.cached != static_cast<std::int64_t>(i)) {
-        s.cached = -1;
-        decode(b, i, s.cache);
-        s.cached = static_cast<std::int64_t>(i);
+        // a basket that ends within the range is not needed by the next range: decode it into the
+        // reader's scratch basket (one buffer for all branches, warm in the cache) instead of the
+        // branch's own; the branch keeps (and owns the bytes of) only a basket that goes on
+        std::span<const unsigned char> pre;
+        if (i - s.pre_lo < s.pre_n) pre = pre_[s.pre_at + (i - s.pre_lo)];
+        if (b.baskets[i].end > r.end) {
+          s.cached = -1;
+          decode(b, i, s.cache, true, pre);
+          s.cached = static_cast<std::int64_t>(i);
+        } else {
+          decode(b, i, scratch_, false, pre);
+          dp = &scratch_;
+        }
       }
-      const auto& d = s.cache;
+      const auto& d = *dp;
       const std::int64_t a = e - d.first, z = (std::min)(r.end, d.end) - d.first;
-      col.reserve_entries(static_cast<std::size_t>(z - a));
       if (!b.has_offsets()) {
         const std::size_t n = static_cast<std::size_t>(z - a);
         detail::convert_be(b.type, d.data + static_cast<std::size_t>(a) * es, n, col.grow(n));
         col.commit(n);
       } else if (b.type == leaf_type::string) {
+        // entry k is a length prefix (1 byte, or 255 and 4 bytes) and the characters, inside
+        // [starts[k], starts[k+1]) (checked monotone and inside the data by decode())
+        const auto st = [&](std::int64_t k) { return d.starts[static_cast<std::size_t>(k)]; };
+        unsigned char* out = col.grow(static_cast<std::size_t>(st(z) - st(a)));  // bound on the characters
+        std::size_t total = 0;
+        auto& off = col.offsets_mut();
         for (std::int64_t k = a; k < z; ++k) {
-          detail::cursor c(std::span<const unsigned char>(d.data + d.starts[static_cast<std::size_t>(k)],
-                                                          static_cast<std::size_t>(d.starts[static_cast<std::size_t>(k) + 1] - d.starts[static_cast<std::size_t>(k)])),
-                           detail::origin{tree_.path(), b.name, d.file_offset, true});
-          std::size_t len = c.u8();
-          if (len == 255) len = c.u32();
-          const auto chars = c.take(len);
-          if (len) std::memcpy(col.grow(len), chars.data(), len);
-          col.commit(len);
-          col.push_entry(static_cast<std::int64_t>(len));
+          const unsigned char* p = d.data + st(k);
+          const auto room = static_cast<std::size_t>(st(k + 1) - st(k));
+          std::size_t len = 0, head = 1;
+          bool ok = room >= 1;
+          if (ok) {
+            len = p[0];
+            if (len == 255) {
+              head = 5;
+              ok = room >= 5;
+              if (ok) len = detail::cursor::load_be32(p + 1);
+            }
+            ok = ok && len <= room - head;
+          }
+          if (HEPAD_UNLIKELY(!ok)) {  // the checked parse, which throws the precise error
+            detail::cursor c(std::span<const unsigned char>(p, room), detail::origin{tree_.path(), b.name, d.file_offset, true});
+            std::size_t n = c.u8();
+            if (n == 255) n = c.u32();
+            (void)c.take(n);
+          }
+          if (len) std::memcpy(out + total, p + head, len);
+          total += len;
+          off.push_back(off.back() + static_cast<std::int64_t>(len));
         }
+        col.commit(total);
       } else {
         const std::int64_t b0 = d.starts[static_cast<std::size_t>(a)], b1 = d.starts[static_cast<std::size_t>(z)];
         const std::size_t n = static_cast<std::size_t>(b1 - b0) / es;
         detail::convert_be(b.type, d.data + b0, n, col.grow(n));
         col.commit(n);
         auto& off = col.offsets_mut();
-        for (std::int64_t k = a; k < z; ++k)
-          off.push_back(off.back() + (d.starts[static_cast<std::size_t>(k) + 1] - d.starts[static_cast<std::size_t>(k)]) /
-                                         static_cast<std::int64_t>(es));
+        const std::size_t o0 = off.size();
+        off.resize(o0 + static_cast<std::size_t>(z - a));
+        std::int64_t* o = off.data() + o0;
+        std::int64_t acc = o[-1];
+        const std::int64_t base = b0 >> shift;
+        // decode() checked that every entry is a whole number of elements, so starts >> shift is exact
+        for (std::int64_t k = a; k < z; ++k) o[k - a] = acc + (d.starts[static_cast<std::size_t>(k) + 1] >> shift) - base;
       }
       e = d.end;
     }
@@ -448,38 +560,51 @@ class tree_reader {
   /// Reads the on-disk baskets that `r` needs (and that are not cached) with few large reads:
   /// baskets sorted by position, merged when less than 4 KiB apart, up to 16 MiB per read.
   void prefetch(entry_range r) {
-    prefetched_.clear();
+    pre_.clear();
+    for (auto& seg : segments_) detail::io_buffers().give(std::move(seg));  // left by a failed read()
     segments_.clear();
-    auto& want = want_;  // (seek, bytes), reused between reads
+    auto& want = want_;  // (seek, bytes, index into pre_), reused between reads
     want.clear();
-    for (const auto& s : slots_) {
+    for (auto& s : slots_) {
+      s.pre_n = 0;
       const auto& bs = s.b->baskets;
-      for (std::size_t i = 0; i < bs.size(); ++i) {
+      // the baskets read_branch() visits: from the one holding r.begin while they start before r.end
+      const auto it = std::upper_bound(bs.begin(), bs.end(), r.begin,
+                                       [](std::int64_t e, const basket_ref& x) { return e < x.first; });
+      if (it == bs.begin() || r.size() == 0) continue;
+      s.pre_lo = static_cast<std::size_t>(it - bs.begin()) - 1;
+      s.pre_at = pre_.size();
+      for (std::size_t i = s.pre_lo; i < bs.size() && bs[i].first < r.end; ++i) {
         const auto& k = bs[i];
-        if (k.embedded >= 0 || k.end <= r.begin || k.first >= r.end || s.cached == static_cast<std::int64_t>(i)) continue;
-        want.emplace_back(k.seek, k.bytes);
+        if (!(k.embedded >= 0 || k.end <= r.begin || s.cached == static_cast<std::int64_t>(i)))
+          want.push_back({k.seek, k.bytes, pre_.size()});
+        pre_.emplace_back();
+        ++s.pre_n;
       }
     }
     if (want.size() < 2) return;
-    std::sort(want.begin(), want.end());
+    const auto by_position = [](const wanted& x, const wanted& y) {
+      return x.seek != y.seek ? x.seek < y.seek : x.bytes < y.bytes;
+    };
+    if (!std::is_sorted(want.begin(), want.end(), by_position)) std::sort(want.begin(), want.end(), by_position);
     const auto& st = *tree_.state();
     const std::int64_t file_size = st.src->size();
     std::size_t i = 0;
     while (i < want.size()) {
-      const std::int64_t begin = want[i].first;
-      std::int64_t end = begin + want[i].second;
+      const std::int64_t begin = want[i].seek;
+      std::int64_t end = begin + want[i].bytes;
       std::size_t j = i + 1;
-      while (j < want.size() && want[j].first - end < 4096 && want[j].first + want[j].second - begin <= (16 << 20)) {
-        end = (std::max)(end, want[j].first + static_cast<std::int64_t>(want[j].second));
+      while (j < want.size() && want[j].seek - end < 4096 && want[j].seek + want[j].bytes - begin <= (16 << 20)) {
+        end = (std::max)(end, want[j].seek + static_cast<std::int64_t>(want[j].bytes));
         ++j;
       }
       if (begin >= 0 && end <= file_size && end > begin) {  // otherwise decode() reports the bad basket
-        auto& seg = segments_.emplace_back();
+        auto& seg = segments_.emplace_back(detail::io_buffers().take());
         seg.resize(static_cast<std::size_t>(end - begin));
         st.read(begin, seg, "");
         for (std::size_t k = i; k < j; ++k)
-          prefetched_.emplace_back(want[k].first, std::span<const unsigned char>(seg.data() + (want[k].first - begin),
-                                                                                 static_cast<std::size_t>(want[k].second)));
+          pre_[want[k].at] = std::span<const unsigned char>(seg.data() + (want[k].seek - begin),
+                                                            static_cast<std::size_t>(want[k].bytes));
       }
       i = j;
     }
@@ -492,14 +617,26 @@ class tree_reader {
       const branch& b = *slots_[j].b;
       const column& cnt = cols[static_cast<std::size_t>(slots_[j].counter_slot)];
       const auto off = cols[j].offsets();
-      for (std::size_t e = 0; e < cnt.size(); ++e) {
+      auto bad = [&](std::size_t e) {
         const auto want = static_cast<std::int64_t>(cnt.as_double(e)) * b.leaf_length;
         if (off[e + 1] - off[e] != want)
           hepad::detail::raise<format_error>(tree_.path(), b.name, -1,
                                              hepad::detail::concat("wrong count: entry ", e, " of the range has ",
                                                                    off[e + 1] - off[e], " values, counter '",
                                                                    b.counter, "' says ", want));
-      }
+      };
+      // counters are scalar integer branches (tree checks it): compare without a per-value switch
+      visit_leaf_type(cnt.type(), [&](auto t) {
+        using T = decltype(t);
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>) {
+          const auto v = cnt.values<T>();
+          bool all = true;
+          for (std::size_t e = 0; e < v.size(); ++e)
+            all &= off[e + 1] - off[e] == static_cast<std::int64_t>(v[e]) * b.leaf_length;
+          if (all) return;
+        }
+        for (std::size_t e = 0; e < cnt.size(); ++e) bad(e);
+      });
     }
   }
 
@@ -508,9 +645,15 @@ class tree_reader {
   std::vector<slot> slots_;
   read_stats stats_;
   std::vector<unsigned char> rec_;  // scratch buffer for basket records
-  std::vector<std::pair<std::int64_t, std::int32_t>> want_;
-  std::vector<detail::raw_buffer> segments_;  // prefetched file ranges of one read()
-  std::vector<std::pair<std::int64_t, std::span<const unsigned char>>> prefetched_;  // (seek, record), sorted
+  detail::decoded_basket scratch_;  // baskets used by one range only
+  struct wanted {
+    std::int64_t seek;
+    std::int32_t bytes;
+    std::size_t at;  // index into pre_
+  };
+  std::vector<wanted> want_;
+  std::vector<detail::raw_buffer> segments_;  // prefetched file ranges of one read() (io_buffers())
+  std::vector<std::span<const unsigned char>> pre_;  // prefetched records of one read(), see slot::pre_*
 };
 
 }  // namespace hepad::io::root

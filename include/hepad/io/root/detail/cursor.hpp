@@ -51,11 +51,13 @@ class cursor {
   [[nodiscard]] std::span<const unsigned char> bytes() const noexcept { return b_; }
 
   [[noreturn]] HEPAD_COLD void fail(std::string_view what) const { fail_at(o_, pos_, what); }
+  [[noreturn]] HEPAD_COLD [[gnu::noinline]] void fail_truncated(std::size_t n) const {
+    fail(hepad::detail::concat("truncated: ", n, " bytes needed, ", remaining(), " left"));
+  }
 
   /// Throws unless `n` more bytes are available.
   void need(std::size_t n) const {
-    if (HEPAD_UNLIKELY(n > remaining()))
-      fail(hepad::detail::concat("truncated: ", n, " bytes needed, ", remaining(), " left"));
+    if (HEPAD_UNLIKELY(n > remaining())) fail_truncated(n);  // out of line: need() stays inlinable
   }
   /// Moves to absolute position `p` (must be within the range).
   void seek(std::size_t p) {
