@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
 /// @file hepad/hepad.hpp
-/// @brief Umbrella header: the core and every family that needs only the core dependencies
-/// (Eigen, Boost). Adapters with optional dependencies (JSON, HDF5, ROOT I/O, MPI, FastJet) are
-/// not included; include them by name. Prefer the narrow headers in your own code.
+/// @brief Umbrella header: the core and every family that needs only Eigen and the light parts of
+/// Boost. Not included (include them by name): adapters with optional dependencies (JSON, HDF5,
+/// ROOT I/O, MPI, FastJet), and the families built on Boost.Math / Boost.Histogram, which would
+/// add about 2.5 s to every translation unit (docs/build-cost.md): <hepad/stats/stats.hpp>
+/// (fits, tests, limits, metrics), <hepad/stats/histogram.hpp>, and <hepad/ad/...> (the S0
+/// methods, which use stats). Prefer the narrow headers in your own code.
 #ifndef HEPAD_HEPAD_HPP
 #define HEPAD_HEPAD_HPP
 
@@ -58,7 +61,7 @@
 
 #include <hepad/autodiff/forward/derivatives.hpp>
 #include <hepad/plot/plot.hpp>
-#include <hepad/stats/stats.hpp>
-// (stats/histogram.hpp, on Boost.Histogram, is included by name.)
+// (stats/stats.hpp and stats/histogram.hpp, on Boost.Math and Boost.Histogram, are included by
+// name: see the file comment.)
 
 #endif  // HEPAD_HEPAD_HPP

@@ -29,6 +29,14 @@
 #include <immintrin.h>
 #endif
 
+// The kernels pass 64-byte SIMD vectors between inline functions; without AVX-512 enabled GCC
+// warns that such signatures would have another ABI (-Wpsabi). Nothing here crosses a
+// translation unit, so users compiling without -march flags must not see the warning.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 namespace hepad::autodiff::detail {
 
 /// Elements of `S` in one 64-byte SIMD vector.
@@ -475,5 +483,9 @@ inline void add_column_sums(index_t m, index_t n, const S* HEPAD_RESTRICT d, S* 
 }
 
 }  // namespace hepad::autodiff::detail
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 #endif  // HEPAD_AUTODIFF_DETAIL_GEMM_HPP
