@@ -204,13 +204,21 @@ struct gaussian_term {
 };
 }  // namespace
 
-TEST_CASE("impacts: refits equal the covariance formula for a Gaussian model; any likelihood works") {
+namespace {
+// mu free, t1 ~ N(0, 1) and t2 ~ N(0.3, 1) constrained: the parameters of the Gaussian terms.
+st::parameter_set gaussian_parameters() {
   st::parameter_set ps;
   ps.add({.name = "mu", .value = 0.0});
   const auto t1 = ps.add({.name = "t1", .value = 0.0});
   const auto t2 = ps.add({.name = "t2", .value = 0.0});
   ps.constrain_gaussian(t1, 0.0, 1.0);
   ps.constrain_gaussian(t2, 0.3, 1.0);
+  return ps;
+}
+}  // namespace
+
+TEST_CASE("impacts: refits equal the covariance formula for a Gaussian model; any likelihood works") {
+  const st::parameter_set ps = gaussian_parameters();
   const auto l = st::make_likelihood(ps, "mu", gaussian_term{});
   const auto m = st::fit_likelihood(l, {.minimizer = {.tolerance = 1e-6}});
   REQUIRE(m.valid());
@@ -301,12 +309,7 @@ TEST_CASE("q~mu with mu-hat < 0: the reference is the fit at mu = 0 (closed form
     }
   }
   SUBCASE("Gaussian model with constrained nuisances: q~mu = (mu^2 - 2 mu mu-hat)/sigma^2") {
-    st::parameter_set ps;
-    ps.add({.name = "mu", .value = 0.0});
-    const auto t1 = ps.add({.name = "t1", .value = 0.0});
-    const auto t2 = ps.add({.name = "t2", .value = 0.0});
-    ps.constrain_gaussian(t1, 0.0, 1.0);
-    ps.constrain_gaussian(t2, 0.3, 1.0);
+    const st::parameter_set ps = gaussian_parameters();
     const negative_gaussian_term term;
     const auto l = st::make_likelihood(ps, "mu", term);
     // Generalised least squares by hand: the constraints are two more unit-error observations.
