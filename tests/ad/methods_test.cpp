@@ -161,7 +161,7 @@ TEST_CASE("Reweight and context weights recover the exact density ratios of the 
   CHECK(v.cr_holdout.sum() == doctest::Approx(static_cast<double>(s.data_cr_holdout.size())).epsilon(1e-4));
 }
 
-TEST_CASE("Morph: the top flow starts at the identity and learns the exact morphing map") {
+TEST_CASE("Morph: the top flow starts at the identity and learns the exact morphing map" * doctest::test_suite("slow")) {
   const auto& s = svj_study();
   const hepad::data::synthetic::svj_like g;
   ad::morph mo;

@@ -429,3 +429,24 @@ TEST_CASE("gradcheck: normalisation, attention and pooling") {
   CHECK(z.value().cwiseAbs().maxCoeff() == 0.0);
   CHECK_THROWS_AS((void)ad::set_attention(t.constant(q), t.constant(k), t.constant(val), 5, 2), hepad::invalid_argument);
 }
+
+TEST_CASE("tape: a parameter rebuilt at the same address gets a fresh leaf") {
+  // A model destroyed and rebuilt while the tape was not reset can put a new parameter at the
+  // address of the old one; the tape must not hand out the old leaf (it views freed storage).
+  ad::tape<double> t;
+  ad::parameter<double> p("w", 2, 3);
+  p.value.setConstant(1.0);
+  const nd a = t.parameter(p);
+  CHECK(t.parameter(p).data() == a.data());  // the same parameter: the same leaf
+  p = ad::parameter<double>("w", 3, 2);      // same object, new storage and shape
+  p.value.setConstant(2.0);
+  const nd b = t.parameter(p);
+  CHECK(b.data() != a.data());
+  REQUIRE(b.rows() == 3);
+  CHECK(b.value() == md::Constant(3, 2, 2.0));
+  CHECK(t.parameter(p).data() == b.data());
+  // the gradient reaches the rebuilt parameter
+  t.backward(ad::sum(b));
+  t.accumulate_parameter_grads();
+  CHECK(p.grad == md::Ones(3, 2));
+}

@@ -219,8 +219,9 @@ TEST_CASE("higgs_tier_a: collinear mass recovers the true ditau mass, weights, s
   for (const auto p : {higgs_process::htautau, higgs_process::ztautau}) {
     const auto t = exact.generate<double>(p, 3000, r);
     int used = 0;
+    const hepad::matrix_cref<double> vals = t.values();  // a Ref: rows of a temporary one would dangle
     for (std::int64_t i = 0; i < t.size(); ++i) {
-      const auto v = t.values().row(i);
+      const auto v = vals.row(i);
       const double lx = v(0) * std::cos(v(2)), ly = v(0) * std::sin(v(2));
       const double hx = v(3) * std::cos(v(5)), hy = v(3) * std::sin(v(5));
       const double mx = v(14) * std::cos(v(15)), my = v(14) * std::sin(v(15));
@@ -249,8 +250,9 @@ TEST_CASE("higgs_tier_a: collinear mass recovers the true ditau mass, weights, s
   }
   int post = 0;
   std::array<double, 4> eff{}, tot{};
+  const hepad::matrix_cref<double> vals = t.values();
   for (std::int64_t i = 0; i < t.size(); ++i) {
-    const auto v = t.values().row(i);
+    const auto v = vals.row(i);
     CHECK(v(0) > 20.0);
     CHECK(std::abs(v(1)) < 2.5);
     CHECK(v(3) > 20.0);

@@ -188,9 +188,16 @@ class tape {
   /// The leaf node of a trainable parameter: views `p.value` (no copy); its gradient is kept on
   /// the tape until `accumulate_parameter_grads()`. Calling this twice with the same parameter on
   /// one tape returns the same node (shared weights accumulate both contributions).
+  /// A parameter destroyed since and another one created at the same address (a model rebuilt
+  /// while the tape was not reset) is recognised by its storage and gets a fresh leaf.
   node<S> parameter(autodiff::parameter<S>& p) {
-    for (const auto& e : params_)
-      if (e.first == &p) return node<S>(e.second);
+    std::pair<autodiff::parameter<S>*, detail::node_data<S>*>* stale = nullptr;
+    for (auto& e : params_)
+      if (e.first == &p) {
+        if (e.second->value == p.value.data() && e.second->rows == p.value.rows() && e.second->cols == p.value.cols())
+          return node<S>(e.second);
+        stale = &e;
+      }
     auto* d = arena_.create<detail::node_data<S>>();
     d->value = p.value.data();
     d->rows = p.value.rows();
@@ -198,7 +205,8 @@ class tape {
     d->owner = this;
     d->requires_grad = grad_enabled_;
     if (d->requires_grad) d->grad = arena_.allocate_array<S>(static_cast<std::size_t>(p.value.size()));
-    params_.emplace_back(&p, d);
+    if (stale) stale->second = d;
+    else params_.emplace_back(&p, d);
     ++n_nodes_;
     return node<S>(d);
   }
