@@ -162,6 +162,26 @@ TEST_CASE("CWoLa on a toy: finds the signal with a perfect template, nothing wit
     CHECK(res.has_out_of_fold());
     CHECK(res.template_scores.size() == est.sr.size());
     CHECK(res.data_scores.size() == s->data_sr.size());
+    if (n_sig == 0) {
+      // clip_to_training_range: test features are clipped to the per-column range of the
+      // training events (template + data) before scoring; the same ensemble otherwise.
+      ad::cwola cc = cw;
+      cc.clip_to_training_range = true;
+      rng rc(3);
+      (void)ad::ideal{}.run(*s, rc);  // same generator state as above
+      const auto resc = cc.run(est.sr, s->data_sr.features(), rc);
+      hepad::matrix<float> x = s->test.features();
+      x.row(0) *= 1e3f;  // far outside the training range
+      hepad::matrix<float> xc = x;
+      for (index_t j = 0; j < xc.cols(); ++j) {
+        CHECK(resc.lo(j) <= resc.hi(j));
+        xc.col(j) = xc.col(j).cwiseMax(resc.lo(j)).cwiseMin(resc.hi(j));
+      }
+      const vector<float> a = resc.predict_score(x), b = resc.ensemble.predict_score(xc);
+      CHECK((a - b).cwiseAbs().maxCoeff() == 0.0f);
+      // without the option the far point is scored as is (an extrapolation)
+      CHECK(res.predict_score(x)(0) == res.ensemble.predict_score(x)(0));
+    }
   }
 }
 
