@@ -492,13 +492,20 @@ struct trainer {
       for (index_t step = 0; step < steps; ++step) {
         const index_t lo = step * batch_size;
         const index_t m = (std::min)(batch_size, n - lo);
-        for (index_t i = 0; i < m; ++i) {
-          const index_t row = order[static_cast<std::size_t>(lo + i)];
-          std::memcpy(bx.data() + i * dx, train.x.data() + row * dx, static_cast<std::size_t>(dx) * sizeof(S));
-          if (dy > 0) std::memcpy(by.data() + i * dy, train.y.data() + row * dy, static_cast<std::size_t>(dy) * sizeof(S));
-          if (dc > 0) std::memcpy(bc.data() + i * dc, train.c.data() + row * dc, static_cast<std::size_t>(dc) * sizeof(S));
-          if (has_w) bw(i) = train.w(row);
-        }
+        // Rows [i0, i1) of the batch are gathered by the part that uses them (in the parallel
+        // section below): disjoint writes, and no serial copy before the section.
+        const auto gather = [&](index_t i0, index_t i1) {
+          const auto copy_row = [](S* dst, const S* src, index_t w) {
+            for (index_t j = 0; j < w; ++j) dst[j] = src[j];  // short rows: no memcpy call per row
+          };
+          for (index_t i = i0; i < i1; ++i) {
+            const index_t row = order[static_cast<std::size_t>(lo + i)];
+            copy_row(bx.data() + i * dx, train.x.data() + row * dx, dx);
+            if (dy > 0) copy_row(by.data() + i * dy, train.y.data() + row * dy, dy);
+            if (dc > 0) copy_row(bc.data() + i * dc, train.c.data() + row * dc, dc);
+            if (has_w) bw(i) = train.w(row);
+          }
+        };
         batch<S> b;
         b.x = bx.data();
         b.dx = dx;
@@ -527,6 +534,7 @@ struct trainer {
         const rng step_rng = epoch_tape.split(static_cast<std::uint64_t>(step));
         pool.run(parts, [&](std::int64_t c) {
           const auto cu = static_cast<std::size_t>(c);
+          gather(chunk_lo[cu], chunk_lo[cu] + chunk_n[cu]);
           auto& t = *tapes[cu];
           t.reset();
           t.set_training(true);

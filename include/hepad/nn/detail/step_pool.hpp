@@ -16,6 +16,7 @@
 #include <hepad/core/check.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -74,16 +75,8 @@ class step_pool {
     next_.notify_all();
     while (claim_and_run()) {
     }
-    int spins = 0;
-    for (std::int64_t d; (d = done_.load(std::memory_order_acquire)) != n;) {
-      if (++spins < 2048) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-      } else {
-        done_.wait(d, std::memory_order_acquire);
-      }
-    }
+    spin_while([&] { return done_.load(std::memory_order_acquire) != n; });
+    for (std::int64_t d; (d = done_.load(std::memory_order_acquire)) != n;) done_.wait(d, std::memory_order_acquire);
     if (err_) std::rethrow_exception(err_);
   }
 
@@ -96,6 +89,22 @@ class step_pool {
     void* ctx = nullptr;
     std::atomic<std::int64_t> n{0};
   };
+
+  /// Spins while `busy()` holds, for at most about 200 µs, before the caller falls back to a
+  /// futex wait. The budget is wall time, not a count of pause instructions: `pause` takes from
+  /// 10 to 140 cycles depending on the CPU, and a wake-up from a futex on a virtual machine (IPI
+  /// to a halted vCPU) costs tens of microseconds, as much as a whole small training step.
+  template <class Busy>
+  static void spin_while(Busy&& busy) {
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + std::chrono::microseconds(200);
+    for (int k = 1; busy(); ++k) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      if ((k & 31) == 0 && clock::now() > deadline) return;
+    }
+  }
 
   /// Claims one task of the current section and runs it; false if none is left.
   bool claim_and_run() {
@@ -130,12 +139,7 @@ class step_pool {
       if (stop_.load(std::memory_order_acquire)) return;
       // Nothing to do: spin briefly (the next section usually starts within microseconds), then
       // sleep until `next_` changes.
-      int spins = 0;
-      while (next_.load(std::memory_order_acquire) == v && ++spins < 4096) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-      }
+      spin_while([&] { return next_.load(std::memory_order_acquire) == v; });
       if (next_.load(std::memory_order_acquire) == v) next_.wait(v, std::memory_order_acquire);
     }
   }
