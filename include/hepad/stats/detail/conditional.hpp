@@ -115,6 +115,10 @@ class conditional_fitter {
 
   [[nodiscard]] std::int64_t calls() const noexcept { return ev_.calls() + extra_calls_; }
 
+  /// Whether the conditional fits also try the other side of concave kinks.
+  [[nodiscard]] bool kink_search() const noexcept { return cfg_.kink_search; }
+  void set_kink_search(bool on) noexcept { cfg_.kink_search = on; }
+
  private:
   static std::vector<parameter> fixed_list(const minimum& m, std::size_t k) {
     std::vector<parameter> p = m.parameters;

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
+"""Known truth for the peer_fit.py comparison: the exact minimum and the exact MINOS crossings of
+every toy, computed independently of both hepad and iminuit, and how far each program is from them.
+
+The peer's model is smooth except at t_k = 0 for the four piecewise-linearly interpolated shape
+parameters (t3..t6, interpolation code 0). Restricted to one of the 16 sign orthants of
+(t3, t4, t5, t6) it is smooth, so L-BFGS-B with those bounds finds that piece's minimum reliably;
+the lowest of the 16 is the global (profile) minimum. The crossing mu with
+min_theta NLL(mu, theta) = F_min + 1/2 is then found by a secant search on the exact profile,
+started from the two programs' end points.
+
+Run after tools/peers/fit_compare.py (it reads that script's per_toy.json, toys and hepad results):
+
+    /usr/bin/python3 tools/peers/fit_exact.py [--workdir /tmp/hepad_fit_compare] [--json out.json]
+"""
+import argparse
+import itertools
+import json
+import os
+import sys
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import ndtr
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--workdir", default="/tmp/hepad_fit_compare")
+ap.add_argument("--json", default="")
+args = ap.parse_args()
+
+# --- the peer's model (peer_fit.py; the same definitions as fit_compare.py) ----------------------
+e = np.linspace(0, 1, 51)
+xc = 0.5 * (e[1:] + e[:-1])
+gauss = lambda m, s: 100 * np.diff(ndtr((e - m) / s))  # noqa: E731
+expo = lambda lam: 1000 * -np.diff(np.exp(-lam * e)) / (1 - np.exp(-lam))  # noqa: E731
+s0, b0 = gauss(0.5, 0.05), expo(3.0)
+UP = np.array([expo(2.7), gauss(0.51, 0.05), gauss(0.5, 0.055), b0 * (1 + 0.1 * xc ** 2)])
+DN = np.array([expo(3.3), gauss(0.49, 0.05), gauss(0.5, 0.045), b0 * (1 - 0.05 * xc ** 2)])
+NOM = np.array([b0, s0, s0, b0])
+
+
+def expected(p):
+    mu, t = p[0], np.asarray(p[1:])
+    ts = t[2:, None]
+    d = np.where(ts >= 0, ts * (UP - NOM), ts * (NOM - DN))
+    return mu * (1 + 0.10 * t[0]) * (s0 + d[1] + d[2]) + (1 + 0.05 * t[1]) * (b0 + d[0] + d[3])
+
+
+def read_toys(path):
+    toys = []
+    with open(path) as fh:
+        for line in fh:
+            f = line.split()
+            if f and f[0] == "toy":
+                toys.append((np.array([float(v) for v in f[2:52]]), np.array([float(v) for v in f[52:58]])))
+    return toys
+
+
+ORTHANTS = list(itertools.product([-1.0, 1.0], repeat=4))
+
+
+def piece_min(fun, x0, free_mu, signs):
+    lo = [(None, None)] * (3 if free_mu else 2)
+    bounds = lo + [((0.0, None) if s > 0 else (None, 0.0)) for s in signs]
+    return minimize(fun, x0, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-11, "maxiter": 20000})
+
+
+def exact_minimum(n, g, start):
+    def nll(p):
+        nu = np.maximum(expected(p), 1e-12)
+        return np.sum(nu - n * np.log(nu)) + 0.5 * np.sum((p[1:] - g) ** 2)
+    best = None
+    for signs in ORTHANTS:
+        x0 = np.r_[start[:3], [s * max(abs(v), 0.1) for s, v in zip(signs, start[3:])]]
+        r = piece_min(nll, x0, True, signs)
+        if best is None or r.fun < best.fun:
+            best = r
+    return best.fun, best.x
+
+
+def exact_profile(n, g, mu, start):
+    def nll(t):
+        p = np.r_[mu, t]
+        nu = np.maximum(expected(p), 1e-12)
+        return np.sum(nu - n * np.log(nu)) + 0.5 * np.sum((t - g) ** 2)
+    best = None
+    for signs in ORTHANTS:
+        x0 = np.r_[start[1:3], [s * max(abs(v), 0.1) for s, v in zip(signs, start[3:])]]
+        r = piece_min(nll, x0, False, signs)
+        if best is None or r.fun < best.fun:
+            best = r
+    return best.fun
+
+
+def crossing(n, g, fmin, xmin, a, b):
+    """mu with profile(mu) = fmin + 0.5, by secant from the two guesses a, b (same side)."""
+    qa = exact_profile(n, g, a, xmin) - fmin - 0.5
+    qb = exact_profile(n, g, b, xmin) - fmin - 0.5
+    for _ in range(30):
+        if abs(qb) < 1e-10 or qb == qa:
+            break
+        c = b - qb * (b - a) / (qb - qa)
+        a, qa = b, qb
+        b, qb = c, exact_profile(n, g, c, xmin) - fmin - 0.5
+    return b, qb
+
+
+def main():
+    toys = read_toys(os.path.join(args.workdir, "toys.txt"))
+    per = json.load(open(os.path.join(args.workdir, "per_toy.json")))
+    ref, tight = per["iminuit"], per["iminuit_tight"]
+    hep = []
+    with open(os.path.join(args.workdir, "hepad_results.txt")) as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                f = line.split()
+                hep.append({"valid": f[1] == "1" and f[2] == "1", "mu": float(f[3]), "lower": float(f[5]),
+                            "upper": float(f[6]), "fval": float(f[7])})
+    rows = []
+    for i, (n, g) in enumerate(toys):
+        h = hep[i]
+        start = np.array(ref[i]["values"])
+        fmin, xmin = exact_minimum(n, g, start)
+        mu0 = xmin[0]
+        row = {"toy": i, "fmin": fmin, "mu": mu0}
+        for side in ("lower", "upper"):
+            guesses = [h["mu"] + h[side], ref[i]["mu"] + ref[i][side]]
+            c, resid = crossing(n, g, fmin, xmin, *guesses)
+            row[side] = c - mu0
+            row[side + "_resid"] = resid
+        row["hepad"] = {"d_mu": abs(h["mu"] - mu0) / abs(mu0), "d_fval": h["fval"] - fmin,
+                        "d_lower": abs(h["lower"] - row["lower"]) / abs(row["lower"]),
+                        "d_upper": abs(h["upper"] - row["upper"]) / abs(row["upper"]), "valid": h["valid"]}
+        for name, r in (("iminuit", ref[i]), ("iminuit_tight", tight[i])):
+            ok = r["valid"]
+            row[name] = {"valid": ok, "d_mu": abs(r["mu"] - mu0) / abs(mu0), "d_fval": r["fval"] - fmin,
+                         "d_lower": abs(r["lower"] - row["lower"]) / abs(row["lower"]) if ok else float("nan"),
+                         "d_upper": abs(r["upper"] - row["upper"]) / abs(row["upper"]) if ok else float("nan")}
+        rows.append(row)
+        print(f"\rexact minimum and crossings: toy {i + 1}/{len(toys)}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+
+    def stats(name):
+        rs = [r[name] for r in rows if r[name]["valid"]]
+        out = {"valid": len(rs)}
+        for k in ("d_mu", "d_lower", "d_upper"):
+            v = np.array([r[k] for r in rs])
+            out[k] = {"median": float(np.median(v)), "max": float(v.max()), "n_over_1e-3": int((v > 1e-3).sum())}
+        fv = np.array([r["d_fval"] for r in rs])
+        out["fval_minus_exact"] = {"min": float(fv.min()), "max": float(fv.max())}
+        return out
+
+    summary = {"toys": len(rows), "max_crossing_residual": max(max(abs(r["lower_resid"]), abs(r["upper_resid"])) for r in rows),
+               "hepad": stats("hepad"), "iminuit": stats("iminuit"), "iminuit_tight": stats("iminuit_tight")}
+    print(json.dumps(summary))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"summary": summary, "rows": rows}, fh, indent=1)
+
+
+main()
