@@ -319,3 +319,56 @@ TEST_CASE("HESSE, MINOS and profile scans match the closed-form on/off profile l
   CHECK(meb.lower.error == doctest::Approx(0.8 - mb.value("mu")).epsilon(1e-12));
   CHECK(meb.upper.valid);
 }
+
+namespace {
+// f(mu, t) = mu^2/2 + t^2/2 - b|t| + (k mu + c) t: a concave kink at t = 0 separates two local
+// conditional minima in t, t = -b - (k mu + c) < 0 and t = b - (k mu + c) > 0, with values
+// -(b + |k mu + c|)^2 / 2 for the lower one. The global minimum is on the t < 0 side; going down
+// in mu, the t > 0 side becomes the lower one at mu = -c/k, before the 1-sigma crossing.
+struct kinked_profile {
+  double b = 1.0, k = 0.5, c = 0.1;
+  double evaluate_with_gradient(std::span<const double> p, std::span<double> g) const {
+    const double mu = p[0], t = p[1], sgn = t >= 0 ? 1.0 : -1.0;  // t = 0: the right-hand branch
+    g[0] = mu + k * t;
+    g[1] = t - b * sgn + k * mu + c;
+    return 0.5 * mu * mu + 0.5 * t * t - b * std::abs(t) + (k * mu + c) * t;
+  }
+  double evaluate(std::span<const double> p) const {
+    double g[2];
+    return evaluate_with_gradient(p, g);
+  }
+  [[nodiscard]] std::vector<st::kink> kinks() const { return {{.parameter = 1, .value = 0.0}}; }
+  // profile on one branch (side = -1: t < 0, +1: t > 0) and the global profile
+  [[nodiscard]] double branch(double mu, int side) const {
+    const double a = b - side * (k * mu + c);
+    return 0.5 * mu * mu - 0.5 * a * a;
+  }
+  [[nodiscard]] double profile(double mu) const { return (std::min)(branch(mu, -1), branch(mu, +1)); }
+};
+}  // namespace
+
+TEST_CASE("MINOS follows the profile across a concave kink (lower conditional minimum on the other side)") {
+  const kinked_profile f;
+  std::vector<st::parameter> p{{.name = "mu", .value = 0.5, .step = 0.2}, {.name = "t", .value = -1.0, .step = 0.2}};
+  const auto m = st::hesse(f, st::minimize(f, p, {.tolerance = 1e-6}));
+  REQUIRE(m.valid());
+  const double mu_hat = f.k * (f.b + f.c) / (1 - f.k * f.k);  // stationary point of the t < 0 branch
+  CHECK(m.value("mu") == doctest::Approx(mu_hat).epsilon(1e-8));
+  CHECK(m.value("t") < 0);
+  const double level = f.profile(mu_hat) + 0.5;
+  // the exact crossings of the global profile, and the lower crossing of the t < 0 branch alone
+  const double lo = bisect([&](double mu) { return f.profile(mu) - level; }, -5.0, mu_hat);
+  const double hi = bisect([&](double mu) { return f.profile(mu) - level; }, mu_hat, 5.0);
+  const double lo_branch = bisect([&](double mu) { return f.branch(mu, -1) - level; }, -2.0, mu_hat);
+  REQUIRE(lo < -f.c / f.k);  // the switch of sides lies between the minimum and the crossing
+  REQUIRE(lo_branch - lo > 0.5);
+  const auto me = st::minos(f, m, "mu");
+  REQUIRE(me.valid());
+  CHECK(me.lower.error == doctest::Approx(lo - mu_hat).epsilon(1e-6));
+  CHECK(me.upper.error == doctest::Approx(hi - mu_hat).epsilon(1e-6));
+  CHECK(me.lower.point[1] > 0);  // t on the other side of the kink at the lower crossing
+  // without the kink search the conditional fits stay on the t < 0 branch: its own crossing
+  const auto local = st::minos(f, m, "mu", {.kink_search = false});
+  REQUIRE(local.valid());
+  CHECK(local.lower.error == doctest::Approx(lo_branch - mu_hat).epsilon(1e-6));
+}

@@ -458,21 +458,27 @@ migrad_state search_kinks(evaluator<Obj>& ev, migrad_state s, const migrad& cfg)
       if (!s.active.empty() && s.active[i]) continue;
       const auto st = ev.internal_steps(s.x);
       const double d = s.x[i] - k.value;
-      if (std::abs(d) > 3.0 * st[i]) continue;
       const double eps = 1e-9 * (1.0 + std::abs(k.value));
       xk = s.x;
       xk[i] = k.value - eps;
-      ev.value_gradient(xk, gk);
+      const double f_left = ev.value_gradient(xk, gk);
       const double left = gk[i];
       xk[i] = k.value + eps;
-      ev.value_gradient(xk, gk);
+      const double f_right = ev.value_gradient(xk, gk);
       const double right = gk[i];
-      const bool explore = (d >= 0 && left > 0) || (d <= 0 && right < 0);
-      if (!explore) continue;
-      // start on the other side at the Newton point of the one-sided model from the kink
+      const bool descends = (d >= 0 && left > 0) || (d <= 0 && right < 0);
+      if (!descends) continue;
       std::vector<double> x1 = s.x, dd(n);
       ev.internal_diagonal(s.x, dd);
       const double slope = d >= 0 ? left : right;
+      // Explore a kink near the minimum (3 steps), or a far one whose other side promises a lower
+      // value: F at the kink minus the one-sided quadratic model's descent g^2 / (2 h), with one
+      // errordef of margin for the model's error (a profile scan or MINOS point can sit several
+      // steps from a kink and still have the lower minimum beyond it).
+      const double f_kink = d >= 0 ? f_left : f_right;
+      const double predicted = dd[i] > 0 ? f_kink - slope * slope / (2.0 * dd[i]) : -std::numeric_limits<double>::infinity();
+      if (std::abs(d) > 3.0 * st[i] && !(predicted < s.f + cfg.errordef)) continue;
+      // start on the other side at the Newton point of the one-sided model from the kink
       double step = dd[i] > 0 ? std::abs(slope) / dd[i] : 0.1 * st[i];
       step = std::clamp(step, 1e-3 * st[i], 3.0 * st[i]);
       x1[i] = d >= 0 ? k.value - step : k.value + step;
