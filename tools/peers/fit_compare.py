@@ -39,25 +39,9 @@ os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = "1"
 import numpy as np  # noqa: E402
 import iminuit  # noqa: E402
 from iminuit import Minuit  # noqa: E402
-from scipy.special import ndtr  # noqa: E402
 
-# --- the peer's model, verbatim in meaning (peer_fit.py) ---------------------------------------
-e = np.linspace(0, 1, 51)
-xc = 0.5 * (e[1:] + e[:-1])
-gauss = lambda m, s: 100 * np.diff(ndtr((e - m) / s))  # noqa: E731
-expo = lambda lam: 1000 * -np.diff(np.exp(-lam * e)) / (1 - np.exp(-lam))  # noqa: E731
-s0, b0 = gauss(0.5, 0.05), expo(3.0)
-UP = np.array([expo(2.7), gauss(0.51, 0.05), gauss(0.5, 0.055), b0 * (1 + 0.1 * xc ** 2)])
-DN = np.array([expo(3.3), gauss(0.49, 0.05), gauss(0.5, 0.045), b0 * (1 - 0.05 * xc ** 2)])
-NOM = np.array([b0, s0, s0, b0])
-NAMES = ["mu", "t1_sig_norm", "t2_bkg_norm", "t3_bkg_slope", "t4_sig_mean", "t5_sig_width", "t6_bkg_shape"]
-
-
-def expected(p):
-    mu, t = p[0], np.asarray(p[1:])
-    ts = t[2:, None]
-    d = np.where(ts >= 0, ts * (UP - NOM), ts * (NOM - DN))
-    return mu * (1 + 0.10 * t[0]) * (s0 + d[1] + d[2]) + (1 + 0.05 * t[1]) * (b0 + d[0] + d[3])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_fit_model import DN, NAMES, NOM, UP, b0, e, expected, s0  # noqa: E402,F401
 
 
 def fit(toy, tight=False):

@@ -22,29 +22,14 @@ import sys
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import ndtr
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--workdir", default="/tmp/hepad_fit_compare")
 ap.add_argument("--json", default="")
 args = ap.parse_args()
 
-# --- the peer's model (peer_fit.py; the same definitions as fit_compare.py) ----------------------
-e = np.linspace(0, 1, 51)
-xc = 0.5 * (e[1:] + e[:-1])
-gauss = lambda m, s: 100 * np.diff(ndtr((e - m) / s))  # noqa: E731
-expo = lambda lam: 1000 * -np.diff(np.exp(-lam * e)) / (1 - np.exp(-lam))  # noqa: E731
-s0, b0 = gauss(0.5, 0.05), expo(3.0)
-UP = np.array([expo(2.7), gauss(0.51, 0.05), gauss(0.5, 0.055), b0 * (1 + 0.1 * xc ** 2)])
-DN = np.array([expo(3.3), gauss(0.49, 0.05), gauss(0.5, 0.045), b0 * (1 - 0.05 * xc ** 2)])
-NOM = np.array([b0, s0, s0, b0])
-
-
-def expected(p):
-    mu, t = p[0], np.asarray(p[1:])
-    ts = t[2:, None]
-    d = np.where(ts >= 0, ts * (UP - NOM), ts * (NOM - DN))
-    return mu * (1 + 0.10 * t[0]) * (s0 + d[1] + d[2]) + (1 + 0.05 * t[1]) * (b0 + d[0] + d[3])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_fit_model import DN, NAMES, NOM, UP, b0, e, expected, s0  # noqa: E402,F401
 
 
 def read_toys(path):
