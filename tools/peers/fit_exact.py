@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSL-1.0
-"""Known truth for the peer_fit.py comparison: the exact minimum and the exact MINOS crossings of
-every toy, computed independently of both hepad and iminuit, and how far each program is from them.
+"""Known truth for the peer_fit.py comparison: the exact minimum, HESSE error and MINOS crossings
+of every toy, computed independently of both hepad and iminuit, and how far each program is from them.
 
 The peer's model is smooth except at t_k = 0 for the four piecewise-linearly interpolated shape
 parameters (t3..t6, interpolation code 0). Restricted to one of the 16 sign orthants of
@@ -64,6 +64,32 @@ def exact_minimum(n, g, start):
     return best.fun, best.x
 
 
+def exact_hesse_error(n, g, x, h=1e-4):
+    """HESSE error of mu at the exact minimum x: sqrt((H^-1)_mu,mu) for errordef 1/2, H by central
+    differences inside x's smooth piece; parameters sitting on a kink (|t_k| < 1e-7) are held
+    fixed, as hepad does (the covariance is conditional on them)."""
+    def nll(p):
+        nu = np.maximum(expected(p), 1e-12)
+        return np.sum(nu - n * np.log(nu)) + 0.5 * np.sum((p[1:] - g) ** 2)
+    free = [i for i in range(7) if not (i >= 3 and abs(x[i]) < 1e-7)]
+    H = np.zeros((len(free), len(free)))
+    for a, i in enumerate(free):
+        for b, j in enumerate(free):
+            if b < a:
+                continue
+            def f(di, dj):
+                p = x.copy()
+                p[i] += di
+                p[j] += dj
+                return nll(p)
+            # one-sided in a shape parameter next to its kink: stay inside the piece
+            si = -1.0 if (i >= 3 and x[i] < 0) else 1.0
+            sj = -1.0 if (j >= 3 and x[j] < 0) else 1.0
+            hi, hj = si * min(h, abs(x[i]) / 4 if i >= 3 else h), sj * min(h, abs(x[j]) / 4 if j >= 3 else h)
+            H[a, b] = H[b, a] = (f(hi, hj) - f(hi, -hj) - f(-hi, hj) + f(-hi, -hj)) / (4 * hi * hj)
+    return float(np.sqrt(np.linalg.inv(H)[0, 0]))
+
+
 def exact_profile(n, g, mu, start):
     def nll(t):
         p = np.r_[mu, t]
@@ -100,7 +126,7 @@ def main():
         for line in fh:
             if not line.startswith("#"):
                 f = line.split()
-                hep.append({"valid": f[1] == "1" and f[2] == "1", "mu": float(f[3]), "lower": float(f[5]),
+                hep.append({"valid": f[1] == "1" and f[2] == "1", "mu": float(f[3]), "err": float(f[4]), "lower": float(f[5]),
                             "upper": float(f[6]), "fval": float(f[7])})
     rows = []
     for i, (n, g) in enumerate(toys):
@@ -108,18 +134,20 @@ def main():
         start = np.array(ref[i]["values"])
         fmin, xmin = exact_minimum(n, g, start)
         mu0 = xmin[0]
-        row = {"toy": i, "fmin": fmin, "mu": mu0}
+        err0 = exact_hesse_error(n, g, xmin)
+        row = {"toy": i, "fmin": fmin, "mu": mu0, "hesse_error": err0}
         for side in ("lower", "upper"):
             guesses = [h["mu"] + h[side], ref[i]["mu"] + ref[i][side]]
             c, resid = crossing(n, g, fmin, xmin, *guesses)
             row[side] = c - mu0
             row[side + "_resid"] = resid
-        row["hepad"] = {"d_mu": abs(h["mu"] - mu0) / abs(mu0), "d_fval": h["fval"] - fmin,
+        row["hepad"] = {"d_mu": abs(h["mu"] - mu0) / abs(mu0), "d_fval": h["fval"] - fmin, "d_err": abs(h["err"] - err0) / err0,
                         "d_lower": abs(h["lower"] - row["lower"]) / abs(row["lower"]),
                         "d_upper": abs(h["upper"] - row["upper"]) / abs(row["upper"]), "valid": h["valid"]}
         for name, r in (("iminuit", ref[i]), ("iminuit_tight", tight[i])):
             ok = r["valid"]
             row[name] = {"valid": ok, "d_mu": abs(r["mu"] - mu0) / abs(mu0), "d_fval": r["fval"] - fmin,
+                         "d_err": abs(r["err"] - err0) / err0,
                          "d_lower": abs(r["lower"] - row["lower"]) / abs(row["lower"]) if ok else float("nan"),
                          "d_upper": abs(r["upper"] - row["upper"]) / abs(row["upper"]) if ok else float("nan")}
         rows.append(row)
@@ -129,7 +157,7 @@ def main():
     def stats(name):
         rs = [r[name] for r in rows if r[name]["valid"]]
         out = {"valid": len(rs)}
-        for k in ("d_mu", "d_lower", "d_upper"):
+        for k in ("d_mu", "d_err", "d_lower", "d_upper"):
             v = np.array([r[k] for r in rs])
             out[k] = {"median": float(np.median(v)), "max": float(v.max()), "n_over_1e-3": int((v > 1e-3).sum())}
         fv = np.array([r["d_fval"] for r in rs])
