@@ -33,6 +33,7 @@
 #include <hepad/ad/samples.hpp>
 #include <hepad/ad/significance.hpp>
 #include <hepad/ad/svj_samples.hpp>
+#include <hepad/ad/validation.hpp>
 #include <hepad/config/fields.hpp>
 #include <hepad/config/value.hpp>
 #include <hepad/core/atomic_file.hpp>
@@ -397,7 +398,8 @@ struct run_record {
   std::int64_t n_signal_sr = 0, n_background_sr = 0;
   std::string method;
   ad::score_metrics metrics;
-  std::vector<ad::significance_point> significance;
+  std::vector<ad::significance_point> significance;  // with the CR non-closure as systematic (z_stat: without)
+  std::vector<ad::validation_point> validation;      // the CR non-closure per cut
   double mean_best_epoch = 0;
   std::int64_t n_cropped = 0;
 };
@@ -578,7 +580,7 @@ void check_closure(const options& o, const policies& p, const svj_like& g, const
 run_record search(const policies& p, const std::shared_ptr<const ad::extrapolation_samples<S>>& s,
                   const ad::background_estimate<S>& e, double mass, int seed, int sb_index, rng r) {
   auto pipe = hepad::make_pipeline(ad::discriminate{p.cwola}, ad::score_test{p.evaluation},
-                                   ad::significance_step{p.significance});
+                                   ad::significance_step{p.significance, true});
   auto a = ad::analysis<S>::of(s);
   a.estimate = e;
   a = pipe.run(std::move(a), r);
@@ -595,6 +597,7 @@ run_record search(const policies& p, const std::shared_ptr<const ad::extrapolati
   rec.n_background_sr = s->injection.n_background_in_region;
   rec.metrics = *a.metrics;
   rec.significance = a.significance;
+  rec.validation = a.validation;
   rec.mean_best_epoch = a.cwola->ensemble.mean_best_epoch();
   rec.n_cropped = a.cwola->crop.n_cropped;
   return rec;
@@ -605,7 +608,8 @@ run_record search(const policies& p, const std::shared_ptr<const ad::extrapolati
 // ---------------------------------------------------------------------------------------------
 
 struct agg {
-  hepad::stats::summary max_sic, sic3, sic4, z2, z_signed2;
+  hepad::stats::summary max_sic, sic3, sic4, z2, z_signed2;  // z_signed2: statistical uncertainty only
+  hepad::stats::summary z_syst2, syst2;  // Z with the CR-derived systematic, and the systematic (eps = 1e-2)
   double s_over_b = 0, s_over_sqrt_b = 0, s_nominal = 0;
   hepad::stats::band sic_band;
   int n = 0;
@@ -613,7 +617,7 @@ struct agg {
 
 agg aggregate(const results& res, double mass, const std::string& method, int sb_index) {
   agg a;
-  std::vector<double> ms, s3, s4, z, zs, sb, ssb;
+  std::vector<double> ms, s3, s4, z, zs, zsy, sy, sb, ssb;
   std::vector<std::vector<double>> curves;
   std::vector<double> grid;
   for (const auto& r : res.runs) {
@@ -623,7 +627,9 @@ agg aggregate(const results& res, double mass, const std::string& method, int sb
     s4.push_back(r.metrics.sic_at_rejection.at(1));
     if (r.significance.size() > 1) {
       z.push_back(r.significance[1].z);
-      zs.push_back(r.significance[1].z_signed);
+      zs.push_back(r.significance[1].z_stat);
+      zsy.push_back(r.significance[1].z_signed);
+      sy.push_back(r.significance[1].relative_systematic);
     }
     sb.push_back(r.s_over_b);
     ssb.push_back(r.s_over_sqrt_b);
@@ -638,6 +644,8 @@ agg aggregate(const results& res, double mass, const std::string& method, int sb
   a.sic4 = hepad::stats::summarize(s4);
   a.z2 = hepad::stats::summarize(z);
   a.z_signed2 = hepad::stats::summarize(zs);
+  a.z_syst2 = hepad::stats::summarize(zsy);
+  a.syst2 = hepad::stats::summarize(sy);
   a.s_over_b = hepad::stats::percentile(sb, 50);
   a.s_over_sqrt_b = hepad::stats::percentile(ssb, 50);
   a.sic_band = hepad::stats::band_over_runs(grid, curves);
@@ -703,6 +711,11 @@ std::vector<check_result> qualitative_checks(const options& o, const results& re
       if (a.n == 0) continue;
       out.push_back({m + ": no fake significance at S/B = 0 (" + mass_label(mass) + ")",
                      std::abs(a.z_signed2.median) < 3.0, "median Z " + fmt(a.z_signed2.median, 2), m == "ideal"});
+      // (c) With the template's CR non-closure as systematic (reported): does the CR validation
+      // cover the SR mismodelling?
+      out.push_back({m + ": no fake significance at S/B = 0 with the CR-derived systematic (" + mass_label(mass) + ")",
+                     std::abs(a.z_syst2.median) < 3.0,
+                     "median Z " + fmt(a.z_syst2.median, 2) + " (CR syst. " + fmt(a.syst2.median, 3) + ")", false});
       out.push_back({m + ": max SIC ~ 1 at S/B = 0 (" + mass_label(mass) + ")", a.max_sic.median <= 1.5,
                      "median max SIC " + fmt(a.max_sic.median, 2) + " (16–84 %: " + fmt(a.max_sic.lo, 2) + "–" +
                          fmt(a.max_sic.hi, 2) + ")",
@@ -969,7 +982,8 @@ void write_reports(const options& o, const policies& p, const results& res, cons
               fmt(base->ideal_spec->sic_at_rejection[0], 2) + ", SIC@10⁴ " + fmt(base->ideal_spec->sic_at_rejection[1], 2) + ".";
       md += "\n\n";
     }
-    md += "| s (nominal) | S/B | S/√B | method | max SIC | SIC@10³ | SIC@10⁴ | Z (ε=10⁻²) |\n|---|---|---|---|---|---|---|---|\n";
+    md += "| s (nominal) | S/B | S/√B | method | max SIC | SIC@10³ | SIC@10⁴ | Z (ε=10⁻²), stat. only | CR syst. (ε=10⁻²) | Z with CR syst. |\n"
+          "|---|---|---|---|---|---|---|---|---|---|\n";
     for (const int sb : o.sb_points)
       for (const auto& m : all_methods) {
         const agg a = aggregate(res, mass, m, sb);
@@ -978,9 +992,13 @@ void write_reports(const options& o, const policies& p, const results& res, cons
           return fmt(s.median, prec) + " (" + fmt(s.lo, prec) + "–" + fmt(s.hi, prec) + ")";
         };
         md += "| " + fmt(a.s_nominal, 3) + " | " + fmt(a.s_over_b * 100, 2) + " % | " + fmt(a.s_over_sqrt_b, 2) + " | " + m +
-              " | " + cell(a.max_sic, 2) + " | " + cell(a.sic3, 2) + " | " + cell(a.sic4, 2) + " | " + cell(a.z_signed2, 1) + " |\n";
+              " | " + cell(a.max_sic, 2) + " | " + cell(a.sic3, 2) + " | " + cell(a.sic4, 2) + " | " + cell(a.z_signed2, 1) +
+              " | " + cell(a.syst2, 3) + " | " + cell(a.z_syst2, 1) + " |\n";
       }
-    md += "\n";
+    md += "\nZ: signed closed-form discovery significance of the data passing a cut at template efficiency 10⁻² "
+          "(score-sideband normalisation). Stat. only: the template's statistical uncertainty; with CR syst.: plus the "
+          "template's relative non-closure on the CR hold-out under the same score at the same template efficiency "
+          "(|N_data/N_template − 1| and its statistical error in quadrature; ad/validation.hpp).\n\n";
   }
   md += "## Qualitative checks\n\n| check | result | numbers |\n|---|---|---|\n";
   for (const auto& c : checks)
@@ -1045,11 +1063,26 @@ void write_reports(const options& o, const policies& p, const results& res, cons
         zq.set("background_error", cfgv::value(q.background_error));
         zq.set("z", cfgv::value(q.z));
         zq.set("z_signed", cfgv::value(q.z_signed));
+        zq.set("z_stat", cfgv::value(q.z_stat));
+        zq.set("relative_systematic", cfgv::value(q.relative_systematic));
         zq.set("true_signal", cfgv::value(q.true_signal));
         zq.set("true_background", cfgv::value(q.true_background));
         z.push_back(std::move(zq));
       }
       v.set("significance", cfgv::value(std::move(z)));
+      cfgv::value::array val;
+      for (const auto& q : r.validation) {
+        cfgv::value vq(cfgv::value::object{});
+        vq.set("efficiency", cfgv::value(q.efficiency));
+        vq.set("observed", cfgv::value(q.observed));
+        vq.set("predicted", cfgv::value(q.predicted));
+        vq.set("ratio", cfgv::value(q.ratio));
+        vq.set("ratio_error", cfgv::value(q.ratio_error));
+        vq.set("relative_systematic", cfgv::value(q.relative_systematic));
+        vq.set("valid", cfgv::value(q.valid));
+        val.push_back(std::move(vq));
+      }
+      v.set("cr_validation", cfgv::value(std::move(val)));
       runs.push_back(std::move(v));
     }
     j.set("runs", cfgv::value(std::move(runs)));
@@ -1255,7 +1288,9 @@ int main(int argc, char** argv) {
             rng rc = rseed.split(30).split(mi).split(static_cast<std::uint64_t>(sb)).split(std::hash<std::string>{}(m));
             res.runs.push_back(search(p, s, t->by_method.at(m), mass, seed, sb, rc));
             const auto& rr = res.runs.back();
-            line += " " + m + " " + fmt(rr.metrics.max_sic, 2) + " (Z " + fmt(rr.significance.size() > 1 ? rr.significance[1].z_signed : 0, 1) + ")";
+            const bool has_z = rr.significance.size() > 1;
+            line += " " + m + " " + fmt(rr.metrics.max_sic, 2) + " (Z " + fmt(has_z ? rr.significance[1].z_stat : 0, 1) + ", with CR syst. " +
+                    fmt(has_z ? rr.significance[1].relative_systematic : 0, 3) + ": " + fmt(has_z ? rr.significance[1].z_signed : 0, 1) + ")";
           }
           say("[%zu/%zu] %s seed %d s=%.3f (S/B %.2f %%, S/sqrt(B) %.2f): max SIC%s", done, total,
               mass_label(mass).c_str(), seed, s->injection.nominal_fraction, 100 * s->injection.realized_s_over_b(),

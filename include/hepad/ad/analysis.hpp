@@ -7,7 +7,8 @@
 ///   ad::estimate<Method>{}       runs a method (reweight, generate, morph, ideal): SR + CR templates
 ///   ad::discriminate{}           CWoLa ensemble: template vs SR data
 ///   ad::score_test{}             averaged scores and S0 §7 metrics on the test set
-///   ad::significance_step{}      cut -> background estimate -> discovery significance
+///   ad::significance_step{}      cut -> background estimate -> discovery significance (optionally
+///                                with the template's CR non-closure as systematic, ad/validation.hpp)
 ///
 /// e.g. `hepad::make_pipeline(ad::with_context_weights{}, ad::estimate<ad::generate>{},
 /// ad::discriminate{}, ad::score_test{}, ad::significance_step{})` and
@@ -22,12 +23,14 @@
 #include <hepad/ad/evaluation.hpp>
 #include <hepad/ad/samples.hpp>
 #include <hepad/ad/significance.hpp>
+#include <hepad/ad/validation.hpp>
 #include <hepad/config/fields.hpp>
 #include <hepad/core/error.hpp>
 #include <hepad/core/random.hpp>
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -45,6 +48,7 @@ struct analysis {
   vector<S> test_scores{};                                  ///< averaged scores on samples->test
   std::optional<score_metrics> metrics{};                   ///< figures of merit on the test set
   std::vector<significance_point> significance{};           ///< the significance scan
+  std::vector<validation_point> validation{};               ///< CR non-closure per cut (optional)
 
   /// A payload holding `s`.
   [[nodiscard]] static analysis of(std::shared_ptr<const extrapolation_samples<S>> s) {
@@ -118,17 +122,35 @@ struct score_test {
 };
 
 /// Stage: the significance scan on the out-of-fold scores (needs `cwola.ensemble.folds >= 2`;
-/// does nothing when no efficiencies are configured).
+/// does nothing when no efficiencies are configured). With `control_region_systematic`, the
+/// template's non-closure on the CR hold-out (`validate_template` of the method's CR template
+/// against `data_cr_holdout`, same efficiencies) is added per cut as a relative systematic and
+/// kept in `validation`; `z_stat` of each point is the significance without it.
 struct significance_step {
   significance_config significance{};
+  bool control_region_systematic = false;
   static constexpr std::string_view name = "significance";
-  static constexpr auto fields() { return std::tuple{config::field{"significance", &significance_step::significance}}; }
+  static constexpr auto fields() {
+    return std::tuple{config::field{"significance", &significance_step::significance},
+                      config::field{"control_region_systematic", &significance_step::control_region_systematic}};
+  }
+  /// @throws invalid_argument without a trained classifier, or with `control_region_systematic`
+  /// but no CR template or CR data hold-out.
   template <class S>
   analysis<S> run(analysis<S> a) const {
-    const auto& s = a.inputs("ad::significance_step");
-    if (!a.cwola) throw_invalid_argument("ad::significance_step", "no trained classifier (run ad::discriminate first)");
+    constexpr std::string_view fn = "ad::significance_step";
+    const auto& s = a.inputs(fn);
+    if (!a.cwola) throw_invalid_argument(fn, "no trained classifier (run ad::discriminate first)");
     if (significance.efficiencies.empty()) return a;
-    a.significance = significance_scan<S>(*a.cwola, a.estimate.sr, s.data_sr.labels(), significance);
+    std::vector<double> syst;
+    if (control_region_systematic) {
+      if (a.estimate.cr.empty() || s.data_cr_holdout.size() == 0)
+        throw_invalid_argument(fn, "control_region_systematic needs the method's CR template and the CR data hold-out");
+      a.validation = validate_template<S>(*a.cwola, a.estimate.cr, s.data_cr_holdout.features(), significance);
+      syst = relative_systematics(a.validation);
+    }
+    a.significance = significance_scan<S>(*a.cwola, a.estimate.sr, s.data_sr.labels(), significance,
+                                          std::span<const double>(syst));
     return a;
   }
 };

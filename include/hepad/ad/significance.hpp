@@ -19,6 +19,12 @@
 /// the data in a signal-poor score sideband (`score_sideband`: B_g = N_data,g(score <= t_sb) /
 /// f_g with f_g the template fraction below t_sb; the default, robust against a biased template
 /// normalisation).
+///
+/// Systematic uncertainty: the prediction's statistical variance is enlarged by (r b)^2 with r
+/// the quadrature sum of `significance_config::relative_systematic` and, optionally, one relative
+/// systematic per efficiency (e.g. the template's non-closure in the control region at the same
+/// efficiency, ad/validation.hpp). Each point keeps the significance with the statistical
+/// uncertainty only (`z_stat`) next to the one with everything (`z_signed`, `z`).
 #ifndef HEPAD_AD_SIGNIFICANCE_HPP
 #define HEPAD_AD_SIGNIFICANCE_HPP
 
@@ -138,6 +144,8 @@ struct significance_point {
   double z = 0;                 ///< one-sided discovery significance (stats fit; 0 when n <= b)
   double z_signed = 0;          ///< closed form, signed (negative when n < b): about N(0, 1) without signal
   double z_naive = 0;           ///< (n - b)/sqrt(b), ignoring the background uncertainty
+  double z_stat = 0;            ///< closed form, signed, with the statistical uncertainty of b only
+  double relative_systematic = 0;  ///< relative systematic applied to b (all sources, in quadrature)
   hepad::status fit_status = hepad::status::success;
   // truth diagnostics (from the data's labels; not used by the estimate)
   double true_signal = 0;       ///< signal events passing
@@ -166,17 +174,73 @@ inline double lower_threshold(std::vector<std::pair<double, double>> sw, double 
   for (auto& p : sw) p.first = -p.first;
   return -upper_threshold(std::move(sw), q);
 }
+
+// The background predicted to pass a cut at template efficiency `eff` for one group of events
+// (a fold, or a validation region): `sw` the template's (score, weight), `data` the data scores,
+// `yield` the template-yield normalisation of the group (the data background it stands for).
+struct cut_prediction {
+  bool valid = false;       // false: no template weight passes, or the sideband is empty
+  double t_cut = 0, t_sb = 0;
+  double observed = 0;      // data passing
+  double predicted = 0;     // background predicted to pass
+  double variance = 0;      // its statistical variance
+};
+inline cut_prediction predict_cut(const std::vector<std::pair<double, double>>& sw, const std::vector<double>& data,
+                                  double eff, double yield, normalisation_kind norm, double sideband_fraction) {
+  cut_prediction c;
+  if (sw.empty()) return c;
+  c.t_cut = upper_threshold(sw, eff);
+  c.t_sb = lower_threshold(sw, sideband_fraction);
+  double W = 0, Wp = 0, Wp2 = 0, Wf2 = 0, Wb = 0, Wb2 = 0;
+  for (const auto& q : sw) {
+    W += q.second;
+    if (q.first >= c.t_cut) {
+      Wp += q.second;
+      Wp2 += q.second * q.second;
+    } else {
+      Wf2 += q.second * q.second;
+    }
+    if (q.first <= c.t_sb) {
+      Wb += q.second;
+      Wb2 += q.second * q.second;
+    }
+  }
+  double n_sb = 0;
+  for (const double s : data) {
+    if (s >= c.t_cut) c.observed += 1;
+    if (s <= c.t_sb) n_sb += 1;
+  }
+  if (!(W > 0) || !(Wp > 0)) return c;
+  if (norm == normalisation_kind::score_sideband) {
+    if (!(Wb > 0) || !(n_sb > 0)) return c;
+    c.predicted = n_sb * Wp / Wb;
+    c.variance = c.predicted * c.predicted * (1.0 / n_sb + Wp2 / (Wp * Wp) + Wb2 / (Wb * Wb));
+  } else {
+    const double e = Wp / W;
+    c.predicted = yield * e;
+    // variance of a weighted efficiency (pass and fail parts); the yield is taken as known
+    const double ve = (Wp2 * (1 - e) * (1 - e) + Wf2 * e * e) / (W * W);
+    c.variance = yield * yield * ve;
+  }
+  c.valid = true;
+  return c;
+}
 }  // namespace detail
 
 /// Scans the cuts of `cfg` on a CWoLa result trained with folds (out-of-fold scores):
 /// `bkg` is the template the result was trained on (its uncropped weights are used) and
-/// `data_labels` the truth labels of the SR data (diagnostics only).
-/// @throws invalid_argument if the result has no out-of-fold scores or sizes differ.
+/// `data_labels` the truth labels of the SR data (diagnostics only). `systematics` (empty, or one
+/// per efficiency of `cfg`) are relative systematics of the prediction at each cut, added in
+/// quadrature to `cfg.relative_systematic` (e.g. `relative_systematics(validate_template(...))`,
+/// ad/validation.hpp).
+/// @throws invalid_argument if the result has no out-of-fold scores, sizes differ or a
+/// systematic is negative or not finite.
 template <class S>
 [[nodiscard]] inline std::vector<significance_point> significance_scan(const cwola_result<S>& cw,
                                                                        const background_template<S>& bkg,
                                                                        label_cref data_labels,
-                                                                       const significance_config& cfg = {}) {
+                                                                       const significance_config& cfg = {},
+                                                                       std::span<const double> systematics = {}) {
   constexpr std::string_view fn = "ad::significance_scan";
   if (!cw.has_out_of_fold())
     throw_invalid_argument(fn, "the CWoLa ensemble was trained without folds (set ensemble.folds >= 2)");
@@ -184,11 +248,19 @@ template <class S>
   check_size(fn, "data labels", static_cast<std::size_t>(data_labels.size()), static_cast<std::size_t>(cw.data_scores.size()));
   check_in_range(fn, "sideband_fraction", cfg.sideband_fraction, 0.01, 0.99);
   check_nonnegative(fn, "relative_systematic", cfg.relative_systematic);
+  if (!systematics.empty()) {
+    check_size(fn, "systematics", systematics.size(), cfg.efficiencies.size());
+    for (const double v : systematics) {
+      check_finite(fn, "systematics", v);
+      check_nonnegative(fn, "systematics", v);
+    }
+  }
   const int k = static_cast<int>(cw.ensemble.config().folds);
   const double yield = bkg.yield();
   const double n_data = static_cast<double>(cw.data_scores.size());
   std::vector<significance_point> out;
-  for (const double eff : cfg.efficiencies) {
+  for (std::size_t ie = 0; ie < cfg.efficiencies.size(); ++ie) {
+    const double eff = cfg.efficiencies[ie];
     check_in_range(fn, "efficiency", eff, 1e-9, 1.0);
     if (cfg.normalisation == normalisation_kind::score_sideband && eff + cfg.sideband_fraction > 1.0)
       throw_invalid_argument(fn, hepad::detail::concat("efficiency ", eff, " overlaps the score sideband (fraction ",
@@ -202,59 +274,34 @@ template <class S>
         if (cw.template_folds[static_cast<std::size_t>(i)] == g)
           sw.emplace_back(static_cast<double>(cw.template_scores(i)), static_cast<double>(bkg.weights(i)));
       if (sw.empty()) continue;
-      const double t_cut = detail::upper_threshold(sw, eff);
-      const double t_sb = detail::lower_threshold(sw, cfg.sideband_fraction);
-      double W = 0, Wp = 0, Wp2 = 0, Wb = 0, Wb2 = 0;
-      for (const auto& q : sw) {
-        W += q.second;
-        if (q.first >= t_cut) {
-          Wp += q.second;
-          Wp2 += q.second * q.second;
-        }
-        if (q.first <= t_sb) {
-          Wb += q.second;
-          Wb2 += q.second * q.second;
-        }
-      }
-      double n_pass = 0, n_sb = 0, n_g = 0;
+      std::vector<double> data;
+      std::vector<int> labels;
       for (index_t i = 0; i < cw.data_scores.size(); ++i) {
         if (cw.data_folds[static_cast<std::size_t>(i)] != g) continue;
-        n_g += 1;
-        const double s = static_cast<double>(cw.data_scores(i));
-        if (s >= t_cut) {
-          n_pass += 1;
-          (data_labels(i) == 1 ? p.true_signal : p.true_background) += 1;
-        }
-        if (s <= t_sb) n_sb += 1;
+        data.push_back(static_cast<double>(cw.data_scores(i)));
+        labels.push_back(static_cast<int>(data_labels(i)));
       }
-      if (!(W > 0) || !(Wp > 0)) continue;
-      double b_g, v_g;
-      if (cfg.normalisation == normalisation_kind::score_sideband) {
-        if (!(Wb > 0) || !(n_sb > 0)) continue;
-        b_g = n_sb * Wp / Wb;
-        v_g = b_g * b_g * (1.0 / n_sb + Wp2 / (Wp * Wp) + Wb2 / (Wb * Wb));
-      } else {
-        const double B = yield * n_g / n_data;
-        const double e = Wp / W;
-        b_g = B * e;
-        // variance of a weighted efficiency (pass and fail parts) plus that of the yield
-        double Wf2 = 0;
-        for (const auto& q : sw)
-          if (q.first < t_cut) Wf2 += q.second * q.second;
-        const double ve = (Wp2 * (1 - e) * (1 - e) + Wf2 * e * e) / (W * W);
-        v_g = B * B * ve;
-      }
-      p.observed += n_pass;
-      p.background += b_g;
-      var += v_g;
+      const double n_g = static_cast<double>(data.size());
+      const detail::cut_prediction c =
+          detail::predict_cut(sw, data, eff, yield * n_g / n_data, cfg.normalisation, cfg.sideband_fraction);
+      for (std::size_t i = 0; i < data.size(); ++i)
+        if (data[i] >= c.t_cut) (labels[i] == 1 ? p.true_signal : p.true_background) += 1;
+      if (!c.valid) continue;
+      p.observed += c.observed;
+      p.background += c.predicted;
+      var += c.variance;
     }
-    var += (cfg.relative_systematic * p.background) * (cfg.relative_systematic * p.background);
+    const double extra = systematics.empty() ? 0.0 : systematics[ie];
+    p.relative_systematic = std::sqrt(cfg.relative_systematic * cfg.relative_systematic + extra * extra);
+    const double stat = std::sqrt(var);
+    var += (p.relative_systematic * p.background) * (p.relative_systematic * p.background);
     p.background_error = std::sqrt(var);
     if (p.background > 0) {
       const auto zf = discovery_significance_fit(p.observed, p.background, p.background_error);
       p.z = zf.value;
       p.fit_status = zf.status;
       p.z_signed = discovery_significance(p.observed, p.background, p.background_error);
+      p.z_stat = discovery_significance(p.observed, p.background, stat);
       p.z_naive = (p.observed - p.background) / std::sqrt(p.background);
     }
     out.push_back(p);
