@@ -16,7 +16,10 @@
 //                  an independent test set, median and 16-84 % bands over injection seeds, next to
 //                  the fully supervised classifier and the Bayes-optimal score of the generator.
 //   5. significance  after a cut on the out-of-fold score the template predicts the background;
-//                  the statistics layer turns observed and predicted counts into a significance.
+//                  the statistics layer turns observed and predicted counts into a significance,
+//                  with the template's statistical uncertainty only and with the template's
+//                  non-closure on the CR hold-out (same score, same template efficiency) added as
+//                  a systematic (ad/validation.hpp).
 //
 // Usage: background_extrapolation [--quick | --full | --ctest] [--output-dir DIR] [options]
 // (--help lists them). --quick is the default (about 3 minutes on 2 cores).
