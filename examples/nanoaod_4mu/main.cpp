@@ -161,13 +161,19 @@ int main(int argc, char** argv) {
       if (ds.size() != 1 || ds[0].info.name != name)
         throw hepad::config_error(opt.dataset_dir + "/" + name + ".json must hold exactly the dataset '" + name + "'");
       const auto req = skim.branches(ds[0].info.is_mc);
-      const auto items = proc::plan_work(ds, {.entries = opt.chunk_entries, .bytes = opt.chunk_bytes}, req.required);
+      const hepad::io::root::chunk_options chunking{.entries = opt.chunk_entries, .bytes = opt.chunk_bytes};
       auto process = [&](const proc::work_item& w) { return skim.process(proc::load_chunk(w, ds[0].info, req)); };
+      // the executor also plans (opening the files is spread over its threads or ranks)
+      std::vector<proc::work_item> items;
       proc::output out;
-      if (opt.executor == "sequential") out = proc::sequential_executor{}.run(items, process);
-      else if (opt.executor == "threads") out = proc::thread_executor{opt.workers}.run(items, process);
+      const auto plan_and_run = [&](const auto& ex) {
+        items = ex.plan(ds, chunking, req.required);
+        out = ex.run(items, process);
+      };
+      if (opt.executor == "sequential") plan_and_run(proc::sequential_executor{});
+      else if (opt.executor == "threads") plan_and_run(proc::thread_executor{opt.workers});
 #ifdef HEPAD_HAS_MPI
-      else out = proc::mpi_executor{}.run(items, process);
+      else plan_and_run(proc::mpi_executor{});
 #endif
       if (!root_rank) continue;
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

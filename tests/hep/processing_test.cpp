@@ -265,3 +265,47 @@ TEST_CASE("executors: sequential and threads give identical bits, for any chunki
   const auto bb = run_skim(skim, {ds[0]}, by_bytes, 2);
   CHECK(bb.cutflow.n_selected() == whole.cutflow.n_selected());
 }
+
+TEST_CASE("plan_work: the same items for any thread count; the first unplannable file's error") {
+  // many files (the same two, repeated) so that the threads really share the opening
+  proc::dataset a = make_dataset("nano_dy.root", true), b = make_dataset("nano_dimuon.root", false);
+  for (int i = 0; i < 5; ++i) {
+    a.files.push_back(a.files[0]);
+    b.files.push_back(b.files[0]);
+  }
+  const std::vector<proc::dataset> ds = {a, b};
+  const auto same = [](const std::vector<proc::work_item>& x, const std::vector<proc::work_item>& y) {
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (x[i].dataset != y[i].dataset || x[i].file != y[i].file || x[i].path != y[i].path || x[i].tree != y[i].tree ||
+          x[i].range.begin != y[i].range.begin || x[i].range.end != y[i].range.end)
+        return false;
+    return true;
+  };
+  for (const hepad::io::root::chunk_options opt : {hepad::io::root::chunk_options{.entries = 7},
+                                                  hepad::io::root::chunk_options{.entries = 100000, .bytes = 300}}) {
+    const auto branches = opt.bytes > 0 ? std::vector<std::string>{"Muon_pt", "nMuon", "event"} : std::vector<std::string>{};
+    const auto one = proc::plan_work(ds, opt, branches, 1);
+    CHECK(one.size() > 12);  // 12 files, several chunks each
+    CHECK(one.front().dataset == 0);
+    CHECK(one.back().dataset == 1);
+    CHECK(one.back().file == 5);
+    CHECK(same(one, proc::plan_work(ds, opt, branches, 2)));
+    CHECK(same(one, proc::plan_work(ds, opt, branches, 3)));
+    CHECK(same(one, proc::thread_executor{2}.plan(ds, opt, branches)));
+    CHECK(same(one, proc::sequential_executor{}.plan(ds, opt, branches)));
+  }
+  // two unreadable files: with threads, the error names the first one in order, as sequentially
+  auto bad = ds;
+  bad[0].files[2].path = "/nonexistent/first.root";
+  bad[1].files[1].path = "/nonexistent/second.root";
+  for (int threads : {1, 2}) {
+    CAPTURE(threads);
+    try {
+      (void)proc::plan_work(bad, {.entries = 7}, {}, threads);
+      FAIL("no error");
+    } catch (const hepad::error& e) {
+      CHECK(std::string(e.what()).find("first.root") != std::string::npos);
+    }
+  }
+}

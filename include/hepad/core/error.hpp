@@ -63,7 +63,8 @@ class out_of_range : public error {
       : error(errc::out_of_range, what, where) {}
 };
 
-/// A file cannot be opened, read or written. Carries the path.
+/// A file cannot be opened, read or written. Carries the path; the message names it too (it is
+/// prefixed as "'path': " unless the message already contains it).
 class io_error : public error {
  public:
   io_error(std::string path, const std::string& what,
@@ -74,9 +75,13 @@ class io_error : public error {
 
  protected:
   io_error(errc code, std::string path, const std::string& what, hepad::source_location where)
-      : error(code, what, where), path_(std::move(path)) {}
+      : error(code, with_path(path, what), where), path_(std::move(path)) {}
 
  private:
+  static std::string with_path(const std::string& path, const std::string& what) {
+    if (path.empty() || what.find(path) != std::string::npos) return what;
+    return "'" + path + "': " + what;
+  }
   std::string path_;
 };
 

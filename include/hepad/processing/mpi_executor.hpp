@@ -12,6 +12,7 @@
 
 #include <hepad/core/error.hpp>
 #include <hepad/processing/event_chunk.hpp>
+#include <hepad/processing/executor.hpp>
 #include <hepad/processing/output.hpp>
 
 // Only MPI's C API is used: skip the deprecated C++ bindings (they warn under -Wcast-function-type).
@@ -34,6 +35,10 @@
 #endif
 
 #include <cstdint>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -74,6 +79,56 @@ class mpi_session {
 /// (other ranks return an empty output). Needs an active `mpi_session`.
 struct mpi_executor {
   static constexpr std::string_view name = "mpi";
+
+  /// `plan_work` with the files split over the ranks (file i opened on rank i mod size) and the
+  /// ranges exchanged: every rank returns the same items as a sequential plan. If files cannot be
+  /// planned, every rank throws the error of the first such file in order.
+  [[nodiscard]] std::vector<work_item> plan(const std::vector<dataset>& datasets, const io::root::chunk_options& opt,
+                                            const std::vector<std::string>& branches = {}) const {
+    const int rank = mpi_session::rank(), size = mpi_session::size();
+    const auto files = detail::file_list(datasets);
+    std::vector<std::int64_t> mine;  // per planned file: index, number of ranges, then (begin, end) pairs
+    std::vector<std::int64_t> failed_at{-1};
+    std::string error;
+    for (std::size_t i = static_cast<std::size_t>(rank); i < files.size(); i += static_cast<std::size_t>(size)) {
+      const auto [d, f] = files[i];
+      try {
+        const auto ranges = detail::plan_file(datasets[d].files[f], opt, branches);
+        mine.push_back(static_cast<std::int64_t>(i));
+        mine.push_back(static_cast<std::int64_t>(ranges.size()));
+        for (const auto& r : ranges) {
+          mine.push_back(r.begin);
+          mine.push_back(r.end);
+        }
+      } catch (const std::exception& e) {
+        failed_at[0] = static_cast<std::int64_t>(i);
+        error = e.what();
+        break;
+      }
+    }
+    const auto fails = allgather(failed_at);
+    const auto msgs = allgather(std::vector<char>(error.begin(), error.end()));
+    std::int64_t first = std::numeric_limits<std::int64_t>::max();
+    std::size_t who = 0;
+    for (std::size_t r = 0; r < fails.size(); ++r)
+      if (!fails[r].empty() && fails[r][0] >= 0 && fails[r][0] < first) {
+        first = fails[r][0];
+        who = r;
+      }
+    if (first != std::numeric_limits<std::int64_t>::max())
+      hepad::detail::raise<io_error>("", hepad::detail::concat("mpi_executor::plan: ",
+                                                               std::string(msgs[who].begin(), msgs[who].end())));
+    std::vector<std::vector<io::root::entry_range>> per_file(files.size());
+    for (const auto& part : allgather(mine))
+      for (std::size_t k = 0; k + 1 < part.size();) {
+        const auto i = static_cast<std::size_t>(part[k]);
+        const auto n = static_cast<std::size_t>(part[k + 1]);
+        k += 2;
+        for (std::size_t j = 0; j < n && k + 1 < part.size(); ++j, k += 2) per_file.at(i).push_back({part[k], part[k + 1]});
+      }
+    return detail::assemble_work(datasets, per_file);
+  }
+
   template <class F>
   output run(const std::vector<work_item>& items, F&& process) const {
     const int rank = mpi_session::rank(), size = mpi_session::size();
@@ -126,6 +181,29 @@ struct mpi_executor {
   }
 
  private:
+  /// Every rank's vector, on every rank (in rank order).
+  template <class T>
+  static std::vector<std::vector<T>> allgather(const std::vector<T>& mine) {
+    const int size = mpi_session::size();
+    const auto nbytes = static_cast<int>(mine.size() * sizeof(T));
+    std::vector<int> sizes(static_cast<std::size_t>(size)), displs(static_cast<std::size_t>(size));
+    MPI_Allgather(&nbytes, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    int total = 0;
+    for (int r = 0; r < size; ++r) {
+      displs[static_cast<std::size_t>(r)] = total;
+      total += sizes[static_cast<std::size_t>(r)];
+    }
+    std::vector<unsigned char> all(static_cast<std::size_t>(total));
+    MPI_Allgatherv(mine.data(), nbytes, MPI_BYTE, all.data(), sizes.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+    std::vector<std::vector<T>> out(static_cast<std::size_t>(size));
+    for (int r = 0; r < size; ++r) {
+      auto& v = out[static_cast<std::size_t>(r)];
+      v.resize(static_cast<std::size_t>(sizes[static_cast<std::size_t>(r)]) / sizeof(T));
+      if (!v.empty()) std::memcpy(v.data(), all.data() + displs[static_cast<std::size_t>(r)], v.size() * sizeof(T));
+    }
+    return out;
+  }
+
   /// Gathers each rank's vector on rank 0 (other ranks get an empty result).
   template <class T>
   static std::vector<std::vector<T>> gather(const std::vector<T>& mine) {
