@@ -482,7 +482,10 @@ std::size_t mismatches(const root::column& whole, const root::column& part, std:
 
 TEST_CASE("any chunking and any order of ranges equals one read, each basket decoded once going forward") {
   // covers the reader's basket handling: baskets used by one range only are decoded into a shared
-  // scratch buffer (uncompressed ones in place), baskets that go on are kept for the next range
+  // scratch buffer (uncompressed ones in place), baskets that go on are kept for the next range.
+  // read_into: one column vector reused for every range of every file (columns of other names,
+  // types and sizes before), equal to fresh columns
+  std::vector<root::column> reused;
   for (const auto& [rel, tree_name] : std::vector<std::pair<std::string, std::string>>{
            {"root-extra/uproot-Zmumu-lz4.root", "events"},
            {"root-extra/uproot-Zmumu-uncompressed.root", "events"},
@@ -508,14 +511,22 @@ TEST_CASE("any chunking and any order of ranges equals one read, each basket dec
     const std::int64_t n = t.entries();
     for (const std::int64_t step : {std::int64_t{1}, std::int64_t{7}, std::int64_t{37}, std::int64_t{200}, n}) {
       CAPTURE(step);
-      root::tree_reader r(t, names);
-      std::size_t bad = 0;
+      root::tree_reader r(t, names), r2(t, names);
+      std::size_t bad = 0, bad_reused = 0;
       for (std::int64_t b = 0; b < n; b += step) {
         const std::int64_t e = (std::min)(n, b + step);
         const auto cols = r.read({b, e});
         for (std::size_t j = 0; j < names.size(); ++j) bad += mismatches(whole[j], cols[j], b, e);
+        r2.read_into({b, e}, reused);
+        REQUIRE(reused.size() == names.size());
+        for (std::size_t j = 0; j < names.size(); ++j) {
+          bad_reused += reused[j].name() != names[j] || reused[j].type() != cols[j].type() ||
+                        reused[j].has_offsets() != cols[j].has_offsets();
+          bad_reused += mismatches(whole[j], reused[j], b, e);
+        }
       }
       CHECK(bad == 0);
+      CHECK(bad_reused == 0);
       CHECK(r.stats().baskets == baskets);  // a basket spanning several ranges is decoded once
       CHECK(r.stats().bytes_uncompressed == whole_reader.stats().bytes_uncompressed);
     }

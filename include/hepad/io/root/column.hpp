@@ -168,6 +168,19 @@ class column {
   }
 
   // --- building (used by the reader) ---------------------------------------------------------
+  /// Empties the column for reuse as (name, type, has_offsets), keeping its storage: a reader that
+  /// fills the same columns chunk after chunk allocates only when a chunk needs more room.
+  void reset(std::string_view name, leaf_type type, bool has_offsets, std::size_t expected_entries = 0) {
+    if (name_ != name) name_.assign(name);
+    type_ = type;
+    has_offsets_ = has_offsets;
+    n_values_ = 0;  // capacity_ counts bytes: valid for any type
+    offsets_.clear();
+    if (has_offsets_) {
+      offsets_.reserve(expected_entries + 1);
+      offsets_.push_back(0);
+    }
+  }
   /// Reserves room for `n` more values and returns a pointer to them (call `commit(n)` after).
   unsigned char* grow(std::size_t n) {
     const std::size_t es = leaf_size(type_);

@@ -224,20 +224,28 @@ class tree_reader {
   /// @throws hepad::invalid_argument if `r` is not within [0, entries]; hepad::format_error on
   /// corrupt data (naming file, branch and byte offset).
   std::vector<column> read(entry_range r) {
+    std::vector<column> out;
+    read_into(r, out);
+    return out;
+  }
+
+  /// Reads the entries `r` into `out` (resized to one column per selected branch, in order),
+  /// reusing the columns' storage: a loop over the chunks of a file (or over files with the same
+  /// branches) allocates only when a chunk needs more room than before, and does not hand pages
+  /// back to the kernel between chunks. Same values and errors as `read`.
+  void read_into(entry_range r, std::vector<column>& out) {
     if (r.begin < 0 || r.end < r.begin || r.end > tree_.entries())
       throw_invalid_argument("tree_reader::read",
                              hepad::detail::concat("entry range [", r.begin, ", ", r.end, ") is outside [0, ",
                                                    tree_.entries(), "]"));
     prefetch(r);
-    std::vector<column> out;
-    out.reserve(slots_.size());
-    for (auto& s : slots_) out.push_back(read_branch(s, r));
+    out.resize(slots_.size());
+    for (std::size_t k = 0; k < slots_.size(); ++k) read_branch(slots_[k], r, out[k]);
     pre_.clear();
     for (auto& s : slots_) s.pre_n = 0;
     for (auto& seg : segments_) detail::io_buffers().give(std::move(seg));
     segments_.clear();
     check_counts(out);
-    return out;
   }
 
   /// Splits the tree into chunks according to `opt` (exact decoded sizes for byte limits).
@@ -472,10 +480,10 @@ class tree_reader {
       fail(b, d.file_offset, hepad::detail::concat("entries need ", d.starts.back(), " bytes, the basket holds ", border));
   }
 
-  column read_branch(slot& s, entry_range r) {
+  void read_branch(slot& s, entry_range r, column& col) {
     const branch& b = *s.b;
-    column col(b.name, b.type, b.has_offsets(), static_cast<std::size_t>(r.size()));
-    if (r.size() == 0) return col;
+    col.reset(b.name, b.type, b.has_offsets(), static_cast<std::size_t>(r.size()));
+    if (r.size() == 0) return;
     const auto es = leaf_size(b.type);
     auto it = std::upper_bound(b.baskets.begin(), b.baskets.end(), r.begin,
                                [](std::int64_t e, const basket_ref& x) { return e < x.first; });
@@ -554,7 +562,6 @@ class tree_reader {
       }
       e = d.end;
     }
-    return col;
   }
 
   /// Reads the on-disk baskets that `r` needs (and that are not cached) with few large reads:
