@@ -37,8 +37,8 @@ struct minos_options {
   /// Conditional fits also try the other side of concave kinks (piecewise interpolation, code 0
   /// and 1): the profile is the lowest conditional minimum, and a kink crossed between the
   /// minimum and the crossing can leave the fit in a higher local minimum on the old side (seen
-  /// in 1 of 200 of peer_fit.py's toys: MINOS error off by 1.3e-3 relative). Costs extra
-  /// conditional fits only where a kink's other side descends.
+  /// in 3 of 200 of peer_fit.py's toys: MINOS errors off by 1.3e-3 to 1.2e-2 relative). Costs one
+  /// more conditional fit per side, more only where a lower minimum is found.
   bool kink_search = true;
   static constexpr std::string_view name = "minos";
   static constexpr auto fields() {
@@ -141,7 +141,7 @@ minos_error minos(const F& f, const minimum& m, std::size_t k, const minos_optio
         auto other = cf(value, fit.values);
         if (!usable(other)) break;
         const double q2 = (other.fval - m.fval) / up;
-        if (q2 < q - opt.precision) {  // a lower minimum beyond a kink: points above the level may not be
+        if (q2 < q - opt.precision) {  // a lower minimum beyond a kink: earlier points above the level may not be
           fit = std::move(other);
           q = q2;
           hi = std::numeric_limits<double>::infinity();
