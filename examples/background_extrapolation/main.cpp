@@ -1057,35 +1057,8 @@ void write_reports(const options& o, const policies& p, const results& res, cons
       v.set("sic_1e4", cfgv::value(r.metrics.sic_at_rejection[1]));
       v.set("mean_best_epoch", cfgv::value(r.mean_best_epoch));
       v.set("n_cropped", cfgv::value(static_cast<double>(r.n_cropped)));
-      cfgv::value::array z;
-      for (const auto& q : r.significance) {
-        cfgv::value zq(cfgv::value::object{});
-        zq.set("efficiency", cfgv::value(q.efficiency));
-        zq.set("observed", cfgv::value(q.observed));
-        zq.set("background", cfgv::value(q.background));
-        zq.set("background_error", cfgv::value(q.background_error));
-        zq.set("z", cfgv::value(q.z));
-        zq.set("z_signed", cfgv::value(q.z_signed));
-        zq.set("z_stat", cfgv::value(q.z_stat));
-        zq.set("relative_systematic", cfgv::value(q.relative_systematic));
-        zq.set("true_signal", cfgv::value(q.true_signal));
-        zq.set("true_background", cfgv::value(q.true_background));
-        z.push_back(std::move(zq));
-      }
-      v.set("significance", cfgv::value(std::move(z)));
-      cfgv::value::array val;
-      for (const auto& q : r.validation) {
-        cfgv::value vq(cfgv::value::object{});
-        vq.set("efficiency", cfgv::value(q.efficiency));
-        vq.set("observed", cfgv::value(q.observed));
-        vq.set("predicted", cfgv::value(q.predicted));
-        vq.set("ratio", cfgv::value(q.ratio));
-        vq.set("ratio_error", cfgv::value(q.ratio_error));
-        vq.set("relative_systematic", cfgv::value(q.relative_systematic));
-        vq.set("valid", cfgv::value(q.valid));
-        val.push_back(std::move(vq));
-      }
-      v.set("cr_validation", cfgv::value(std::move(val)));
+      v.set("significance", cfgv::to_value(r.significance));
+      v.set("cr_validation", cfgv::to_value(r.validation));
       runs.push_back(std::move(v));
     }
     j.set("runs", cfgv::value(std::move(runs)));

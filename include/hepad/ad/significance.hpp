@@ -153,6 +153,22 @@ struct significance_point {
   [[nodiscard]] double pull() const noexcept {
     return background_error > 0 ? (background - true_background) / background_error : 0.0;
   }
+  /// Field list (`config::to_value` writes a point as JSON).
+  static constexpr auto fields() {
+    using p = significance_point;
+    return std::tuple{config::field{"efficiency", &p::efficiency},
+                      config::field{"observed", &p::observed},
+                      config::field{"background", &p::background},
+                      config::field{"background_error", &p::background_error},
+                      config::field{"z", &p::z},
+                      config::field{"z_signed", &p::z_signed},
+                      config::field{"z_naive", &p::z_naive},
+                      config::field{"z_stat", &p::z_stat},
+                      config::field{"relative_systematic", &p::relative_systematic},
+                      config::field{"fit_status", &p::fit_status},
+                      config::field{"true_signal", &p::true_signal},
+                      config::field{"true_background", &p::true_background}};
+  }
 };
 
 namespace detail {

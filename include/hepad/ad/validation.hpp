@@ -26,6 +26,7 @@
 #include <hepad/ad/background_template.hpp>
 #include <hepad/ad/cwola.hpp>
 #include <hepad/ad/significance.hpp>
+#include <hepad/config/fields.hpp>
 #include <hepad/core/check.hpp>
 #include <hepad/core/eigen.hpp>
 #include <hepad/core/error.hpp>
@@ -34,6 +35,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -51,6 +53,19 @@ struct validation_point {
   double ratio_error = 0;         ///< statistical uncertainty of the ratio
   double relative_systematic = 0; ///< sqrt((ratio - 1)^2 + ratio_error^2)
   bool valid = false;             ///< false: no template weight passes (or an empty sideband)
+  /// Field list (`config::to_value` writes a point as JSON).
+  static constexpr auto fields() {
+    using p = validation_point;
+    return std::tuple{config::field{"efficiency", &p::efficiency},
+                      config::field{"threshold", &p::threshold},
+                      config::field{"observed", &p::observed},
+                      config::field{"predicted", &p::predicted},
+                      config::field{"predicted_error", &p::predicted_error},
+                      config::field{"ratio", &p::ratio},
+                      config::field{"ratio_error", &p::ratio_error},
+                      config::field{"relative_systematic", &p::relative_systematic},
+                      config::field{"valid", &p::valid}};
+  }
 };
 
 /// The non-closure of a template against data in a region without signal, on scores already
