@@ -388,6 +388,22 @@ TEST_CASE("uproot-small-dy: offsets present and rebuilt from the counter agree")
     for (std::size_t k = 0; k < col.n_values(); ++k) same = same && o.as_double(k) == col.as_double(k);
     CHECK(same);
   }
+  // a jagged branch read without its counter (the counter's baskets are decoded for it), and with
+  // the counter listed after it (the counter column of the range is used): the same columns
+  for (const std::vector<std::string>& names :
+       {std::vector<std::string>{"Muon_pt"}, std::vector<std::string>{"Jet_pt", "Muon_pt", "nJet", "nMuon"}}) {
+    root::tree_reader r(tn, names);
+    const auto cols = r.read({0, tn.entries()});
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      CAPTURE(names[j]);
+      const auto& want = a.at(names[j]);
+      CHECK(std::equal(cols[j].offsets().begin(), cols[j].offsets().end(), want.offsets().begin(), want.offsets().end()));
+      REQUIRE(cols[j].n_values() == want.n_values());
+      bool same = true;
+      for (std::size_t k = 0; k < want.n_values(); ++k) same = same && cols[j].as_double(k) == want.as_double(k);
+      CHECK(same);
+    }
+  }
 }
 
 TEST_CASE("chunked, lazy and multi-file reading equals one read") {

@@ -191,6 +191,15 @@ struct decoded_basket {
   std::int64_t file_offset = -1;
 };
 
+/// A counter branch's column of the current range (entries from `begin`), when it was read already.
+struct counts_view {
+  const column* col = nullptr;
+  std::int64_t begin = 0;
+  [[nodiscard]] bool covers(std::int64_t first, std::int64_t end) const noexcept {
+    return col && first >= begin && end <= begin + static_cast<std::int64_t>(col->size());
+  }
+};
+
 }  // namespace detail
 
 /// Reads selected branches of one tree. Not thread-safe (it caches one basket per branch); use
@@ -240,7 +249,12 @@ class tree_reader {
                                                    tree_.entries(), "]"));
     prefetch(r);
     out.resize(slots_.size());
-    for (std::size_t k = 0; k < slots_.size(); ++k) read_branch(slots_[k], r, out[k]);
+    // counters (and every other branch) first: a jagged branch without offset tables then takes
+    // its entry sizes from the counter column just read instead of decoding the counter again
+    for (std::size_t k = 0; k < slots_.size(); ++k)
+      if (slots_[k].counter_slot < 0) read_branch(slots_[k], r, out[k]);
+    for (std::size_t k = 0; k < slots_.size(); ++k)
+      if (const auto c = slots_[k].counter_slot; c >= 0) read_branch(slots_[k], r, out[k], &out[static_cast<std::size_t>(c)]);
     pre_.clear();
     for (auto& s : slots_) s.pre_n = 0;
     for (auto& seg : segments_) detail::io_buffers().give(std::move(seg));
@@ -327,7 +341,7 @@ class tree_reader {
   /// With `keep` false the result is used only during this read(): an uncompressed record is then
   /// used in place instead of being copied.
   void decode(const branch& b, std::size_t i, detail::decoded_basket& d, bool keep,
-              std::span<const unsigned char> pre = {}) {
+              std::span<const unsigned char> pre = {}, detail::counts_view counts_read = {}) {
     const basket_ref& ref = b.baskets[i];
     d.first = ref.first;
     d.end = ref.end;
@@ -466,11 +480,18 @@ class tree_reader {
     if (!b.jagged()) {
       for (std::int64_t e = 0; e <= n; ++e) d.starts[static_cast<std::size_t>(e)] = e * es * b.leaf_length;
     } else {
-      tree_reader sub(tree_, {b.counter});
-      auto counts = sub.read({ref.first, ref.end});
-      const column& cc = counts[0];
+      // entry sizes from the counter: its column of this range if it covers the basket, else read
+      std::vector<column> counts;
+      const column* cc = counts_read.col;
+      std::int64_t at = ref.first - counts_read.begin;
+      if (!counts_read.covers(ref.first, ref.end)) {
+        tree_reader sub(tree_, {b.counter});
+        counts = sub.read({ref.first, ref.end});
+        cc = &counts[0];
+        at = 0;
+      }
       for (std::int64_t e = 0; e < n; ++e) {
-        const double cnt = cc.as_double(static_cast<std::size_t>(e));
+        const double cnt = cc->as_double(static_cast<std::size_t>(at + e));
         if (cnt < 0 || cnt > 1e9)
           fail(b, d.file_offset, hepad::detail::concat("counter '", b.counter, "' is ", cnt, " at entry ", ref.first + e));
         d.starts[static_cast<std::size_t>(e) + 1] = d.starts[static_cast<std::size_t>(e)] + static_cast<std::int64_t>(cnt) * es * b.leaf_length;
@@ -480,7 +501,9 @@ class tree_reader {
       fail(b, d.file_offset, hepad::detail::concat("entries need ", d.starts.back(), " bytes, the basket holds ", border));
   }
 
-  void read_branch(slot& s, entry_range r, column& col) {
+  /// `counter`: the counter branch's column for `r`, if it was read already.
+  void read_branch(slot& s, entry_range r, column& col, const column* counter = nullptr) {
+    const detail::counts_view cv{counter, r.begin};
     const branch& b = *s.b;
     col.reset(b.name, b.type, b.has_offsets(), static_cast<std::size_t>(r.size()));
     if (r.size() == 0) return;
@@ -501,10 +524,10 @@ class tree_reader {
         if (i - s.pre_lo < s.pre_n) pre = pre_[s.pre_at + (i - s.pre_lo)];
         if (b.baskets[i].end > r.end) {
           s.cached = -1;
-          decode(b, i, s.cache, true, pre);
+          decode(b, i, s.cache, true, pre, cv);
           s.cached = static_cast<std::int64_t>(i);
         } else {
-          decode(b, i, scratch_, false, pre);
+          decode(b, i, scratch_, false, pre, cv);
           dp = &scratch_;
         }
       }
