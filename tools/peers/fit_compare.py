@@ -41,7 +41,7 @@ import iminuit  # noqa: E402
 from iminuit import Minuit  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_fit_model import DN, NAMES, NOM, UP, b0, e, expected, s0  # noqa: E402,F401
+from peer_fit_model import DN, NAMES, UP, b0, expected, s0  # noqa: E402
 
 
 def fit(toy, tight=False):

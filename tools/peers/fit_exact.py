@@ -29,7 +29,7 @@ ap.add_argument("--json", default="")
 args = ap.parse_args()
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peer_fit_model import DN, NAMES, NOM, UP, b0, e, expected, s0  # noqa: E402,F401
+from peer_fit_model import expected  # noqa: E402
 
 
 def read_toys(path):

@@ -191,6 +191,14 @@ inline double lower_threshold(std::vector<std::pair<double, double>> sw, double 
   return -upper_threshold(std::move(sw), q);
 }
 
+// A scan efficiency: in (0, 1], and clear of the score sideband when that normalises.
+inline void check_efficiency(std::string_view fn, double eff, const significance_config& cfg) {
+  check_in_range(fn, "efficiency", eff, 1e-9, 1.0);
+  if (cfg.normalisation == normalisation_kind::score_sideband && eff + cfg.sideband_fraction > 1.0)
+    throw_invalid_argument(fn, hepad::detail::concat("efficiency ", eff, " overlaps the score sideband (fraction ",
+                                                     cfg.sideband_fraction, ")"));
+}
+
 // The background predicted to pass a cut at template efficiency `eff` for one group of events
 // (a fold, or a validation region): `sw` the template's (score, weight), `data` the data scores,
 // `yield` the template-yield normalisation of the group (the data background it stands for).
@@ -277,10 +285,7 @@ template <class S>
   std::vector<significance_point> out;
   for (std::size_t ie = 0; ie < cfg.efficiencies.size(); ++ie) {
     const double eff = cfg.efficiencies[ie];
-    check_in_range(fn, "efficiency", eff, 1e-9, 1.0);
-    if (cfg.normalisation == normalisation_kind::score_sideband && eff + cfg.sideband_fraction > 1.0)
-      throw_invalid_argument(fn, hepad::detail::concat("efficiency ", eff, " overlaps the score sideband (fraction ",
-                                                       cfg.sideband_fraction, ")"));
+    detail::check_efficiency(fn, eff, cfg);
     significance_point p;
     p.efficiency = eff;
     double var = 0;

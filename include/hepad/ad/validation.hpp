@@ -98,10 +98,7 @@ template <class S>
   for (index_t i = 0; i < data_scores.size(); ++i) data[static_cast<std::size_t>(i)] = static_cast<double>(data_scores(i));
   std::vector<validation_point> out;
   for (const double eff : cfg.efficiencies) {
-    check_in_range(fn, "efficiency", eff, 1e-9, 1.0);
-    if (cfg.normalisation == normalisation_kind::score_sideband && eff + cfg.sideband_fraction > 1.0)
-      throw_invalid_argument(fn, hepad::detail::concat("efficiency ", eff, " overlaps the score sideband (fraction ",
-                                                       cfg.sideband_fraction, ")"));
+    detail::check_efficiency(fn, eff, cfg);
     const detail::cut_prediction c = detail::predict_cut(sw, data, eff, yield, cfg.normalisation, cfg.sideband_fraction);
     validation_point p;
     p.efficiency = eff;
